@@ -1,0 +1,1 @@
+"""Users and assets API: Connexion on AWS Lambda, DynamoDB and S3."""

@@ -1,0 +1,74 @@
+"""Composition root: builds the Connexion app from openapi.yaml, the settings and the services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+from pynamodb.connection import Connection
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
+
+from api.body_limit import BodyLimitMiddleware
+from api.errors import HANDLERS
+from api.http import JSON
+from api.observability import RequestContextMiddleware, configure_logging
+from api.settings import Settings
+from api.user_store import DynamoUserRepository, bind_user_table
+from api.users import UserService
+from api.users_handler import user_operations
+from api.validation import VALIDATORS
+
+SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
+Operation = Callable[..., Any]
+
+
+def get_health() -> tuple[dict[str, str], int, dict[str, str]]:
+    return {"status": "ok"}, 200, JSON
+
+
+def dynamo_user_service(settings: Settings) -> UserService:
+    """Users backed by the DynamoDB table named in `settings`; connects on first use."""
+    connection = Connection(region=settings.region, host=settings.aws_endpoint_url)
+    return UserService(DynamoUserRepository(bind_user_table(settings), connection))
+
+
+def create_app(settings: Settings, *, users: UserService | None = None) -> ASGIApp:
+    """The ASGI application: Connexion routing and validating from the spec, wrapped so
+    every response carries X-Request-Id and every request is logged once."""
+    configure_logging(settings.log_level)
+    operations: dict[str, Operation] = {
+        "getHealth": get_health,
+        **user_operations(users or dynamo_user_service(settings)),
+    }
+    app = AsyncApp(__name__, specification_dir=SPEC_PATH.parent)
+    app.add_api(
+        SPEC_PATH.name,
+        resolver=Resolver(function_resolver=operations.__getitem__),
+        pythonic_params=True,
+        strict_validation=True,
+        validator_map=VALIDATORS,
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
+    )
+    for error, handler in HANDLERS:
+        app.add_error_handler(error, handler)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        position=MiddlewarePosition.BEFORE_SWAGGER,
+        max_bytes=settings.max_body_bytes,
+    )
+    if settings.allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            position=MiddlewarePosition.BEFORE_EXCEPTION,
+            allow_origins=list(settings.allowed_origins),
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Content-Type", "If-Match", "Authorization"],
+            expose_headers=["ETag", "Location", "X-Request-Id"],
+        )
+    return RequestContextMiddleware(app)

@@ -1,0 +1,131 @@
+"""Domain errors, and the one place where any error becomes application/problem+json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import ClassVar
+
+import structlog
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from starlette.exceptions import HTTPException
+
+from api.request_context import current_request_id
+
+PROBLEM_JSON = "application/problem+json"
+TITLES = {
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    412: "Precondition Failed",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    500: "Internal Server Error",
+}
+
+log = structlog.get_logger("api.errors")
+
+
+class DomainError(Exception):
+    """A request that cannot be served as asked; `detail` is written for the client."""
+
+    status: ClassVar[int] = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidRequest(DomainError):
+    """The request is well-formed but breaks a rule the schema cannot express."""
+
+
+class InvalidCursor(DomainError):
+    """The cursor was not issued by this API for this very query."""
+
+
+class NotFound(DomainError):
+    """There is no such resource, or it has expired."""
+
+    status = 404
+
+
+class EmailTaken(DomainError):
+    """Another live user already has this email."""
+
+    status = 409
+
+
+class ConcurrentChange(DomainError):
+    """The resource changed between reading and writing it; the write was not made."""
+
+    status = 409
+
+
+class VersionMismatch(DomainError):
+    """The resource no longer has the entity tag the client made its change against."""
+
+    status = 412
+
+
+class BodyTooLarge(DomainError):
+    """The request body exceeds the configured maximum."""
+
+    status = 413
+
+
+def problem(
+    status: int, detail: str, *, headers: Mapping[str, str] | None = None
+) -> ConnexionResponse:
+    """An RFC 9457 problem response carrying the current request id."""
+    body = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "requestId": current_request_id(),
+    }
+    return ConnexionResponse(
+        status_code=status,
+        mimetype=PROBLEM_JSON,
+        content_type=PROBLEM_JSON,
+        body=json.dumps(body),
+        headers=dict(headers or {}),
+    )
+
+
+def domain_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, DomainError)
+    return problem(exc.status, exc.detail)
+
+
+def connexion_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    # Connexion's own validation problems (400, 415, ...): keep status and detail.
+    assert isinstance(exc, ProblemException)
+    detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status, "Error")
+    return problem(exc.status, detail, headers=exc.headers)
+
+
+def http_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    # Starlette's routing errors: unknown path (404) and wrong method (405, with Allow).
+    assert isinstance(exc, HTTPException)
+    detail = {
+        404: "There is no resource at this path.",
+        405: "This resource does not support this method.",
+    }.get(exc.status_code, TITLES.get(exc.status_code, "Error"))
+    return problem(exc.status_code, detail, headers=exc.headers)
+
+
+def unexpected_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    log.error("unhandled_error", error_type=type(exc).__name__, exc_info=exc)
+    return problem(500, "The server could not complete the request.")
+
+
+HANDLERS = (
+    (DomainError, domain_error),
+    (ProblemException, connexion_problem),
+    (HTTPException, http_error),
+    (Exception, unexpected_error),
+)

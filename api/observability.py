@@ -1,0 +1,92 @@
+"""Structured JSON logs: one line per request, with its id, and never a body or header value."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import uuid
+from typing import Any
+
+import structlog
+import structlog.tracebacks
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.request_context import set_request_id
+
+log = structlog.get_logger("api.access")
+
+
+def configure_logging(level: str) -> None:
+    """JSON lines on stdout (CloudWatch on AWS), with the request id bound per request."""
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            # Tracebacks as data, without the frames' local variables: they hold bodies.
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            ),
+            structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        cache_logger_on_first_use=True,
+    )
+
+
+def request_id_for(scope: Scope) -> str:
+    """API Gateway's request id on AWS, else the Lambda invocation's, else a fresh one."""
+    event = scope.get("aws.event") or {}
+    request_id = (event.get("requestContext") or {}).get("requestId")
+    if not request_id and (context := scope.get("aws.context")) is not None:
+        request_id = getattr(context, "aws_request_id", None)
+    return str(request_id) if request_id else str(uuid.uuid4())
+
+
+def route_of(scope: Scope) -> str | None:
+    """The path template Connexion matched, e.g. /users/{userId}; None if none matched."""
+    operation = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
+    return scope.get("route_template") or (str(operation) if operation else None)
+
+
+class RequestContextMiddleware:
+    """Gives every request an id, returns it as X-Request-Id and logs one line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._cold = True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_for(scope)
+        set_request_id(request_id)
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        cold_start, self._cold = self._cold, False
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            fields: dict[str, Any] = {
+                "method": scope["method"],
+                "route": route_of(scope),
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "cold_start": cold_start,
+            }
+            log.info("request", **fields)

@@ -1,0 +1,84 @@
+"""The users Lambda function, and the users operations Connexion calls (thin)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from connexion import request
+from starlette.types import ASGIApp
+
+from api.http import JSON
+from api.lambda_entry import lambda_handler
+from api.settings import Settings
+from api.timestamps import format_millis, format_seconds
+from api.users import User, UserQuery, UserService
+
+if TYPE_CHECKING:
+    from api.app import Operation
+
+
+def user_json(user: User) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "userId": user.user_id,
+        "email": user.email,
+        "name": user.name,
+        "createdAt": format_millis(user.created_at),
+        "updatedAt": format_millis(user.updated_at),
+    }
+    if user.department is not None:
+        body["department"] = user.department
+    if user.expires_at is not None:
+        body["expiresAt"] = format_seconds(user.expires_at)
+    return body
+
+
+def user_operations(users: UserService) -> dict[str, Operation]:
+    """The users operations of openapi.yaml, by operationId."""
+
+    def create_user(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+        user = users.create(
+            body["email"], body["name"], body.get("department"), body.get("expiresAt")
+        )
+        headers = {**JSON, "Location": f"/users/{user.user_id}", "ETag": user.etag}
+        return user_json(user), 201, headers
+
+    def list_users(
+        limit: int = 20,
+        cursor: str | None = None,
+        email: str | None = None,
+        department: str | None = None,
+    ) -> tuple[dict[str, Any], int, dict[str, str]]:
+        page = users.list(UserQuery(email=email, department=department), limit, cursor)
+        body = {"items": [user_json(u) for u in page.items], "nextCursor": page.next_cursor}
+        return body, 200, JSON
+
+    def get_user(user_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+        user = users.get(user_id)
+        return user_json(user), 200, {**JSON, "ETag": user.etag}
+
+    def update_user(
+        user_id: str, body: dict[str, Any]
+    ) -> tuple[dict[str, Any], int, dict[str, str]]:
+        user = users.update(user_id, body, request.headers.get("if-match"))
+        return user_json(user), 200, {**JSON, "ETag": user.etag}
+
+    def delete_user(user_id: str) -> tuple[None, int]:
+        users.delete(user_id, request.headers.get("if-match"))
+        return None, 204
+
+    return {
+        "createUser": create_user,
+        "listUsers": list_users,
+        "getUser": get_user,
+        "updateUser": update_user,
+        "deleteUser": delete_user,
+    }
+
+
+def _build_app() -> ASGIApp:
+    from api.app import create_app  # the composition root imports this module
+
+    return create_app(Settings.from_env())
+
+
+handler = lambda_handler(_build_app)

@@ -1,0 +1,83 @@
+"""The embedded AWS emulator: moto's server for DynamoDB and S3, in this process, on loopback."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+import boto3
+from moto.moto_server.threaded_moto_server import MotoRequestHandler
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from api.settings import Settings
+from api.user_store import bind_user_table
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "emulator",
+    "AWS_SECRET_ACCESS_KEY": "emulator",  # noqa: S105 - moto accepts any credentials
+}
+
+
+def use_emulator_credentials() -> None:
+    """Give boto3 credentials for the emulator unless some are already set."""
+    for name, value in FAKE_CREDENTIALS.items():
+        os.environ.setdefault(name, value)
+
+
+class _OneAtATime:
+    """Serves one request at a time: moto checks a transaction's conditions and then
+    writes without a lock, so concurrent requests could both pass; DynamoDB cannot."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        with self._lock:
+            return list(self._app(environ, start_response))
+
+
+class _QuietRequestHandler(MotoRequestHandler):  # type: ignore[misc]
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        """The API logs its own requests; the emulator's would only repeat them."""
+
+
+class Emulator:
+    """moto on loopback in a background thread; `port=0` picks a free port."""
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+        app = _OneAtATime(DomainDispatcherApplication(create_backend_app))
+        self._server: BaseWSGIServer = make_server(
+            host, port, app, threaded=True, request_handler=_QuietRequestHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def endpoint_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> Emulator:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def create_tables(settings: Settings) -> None:
+    """Create the tables `settings` names, as the pynamodb models define them, with TTL on."""
+    client = boto3.client(
+        "dynamodb", region_name=settings.region, endpoint_url=settings.aws_endpoint_url
+    )
+    for model in (bind_user_table(settings),):
+        if not model.exists():
+            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+            client.update_time_to_live(
+                TableName=model.Meta.table_name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"},
+            )

@@ -1,0 +1,77 @@
+"""`make run`: the emulator, its tables and the API under uvicorn on http://127.0.0.1:8000."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from api.app import create_app
+from api.settings import Settings
+from dev.emulator import Emulator, create_tables, use_emulator_credentials
+
+DEFAULT_ORIGINS = ("http://localhost:3000",)
+
+
+def local_settings(endpoint_url: str) -> Settings:
+    """The environment's settings, pointed at the emulator, CORS open to a local front end."""
+    settings = Settings.from_env()
+    return dataclasses.replace(
+        settings,
+        aws_endpoint_url=endpoint_url,
+        allowed_origins=settings.allowed_origins or DEFAULT_ORIGINS,
+    )
+
+
+class BackgroundServer:
+    """uvicorn serving `app` on loopback in a thread, for tests and benchmarks."""
+
+    def __init__(self, app: ASGIApp, port: int = 0) -> None:
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.servers[0].sockets[0].getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> BackgroundServer:
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the server failed to start")
+            threading.Event().wait(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+def main() -> None:
+    use_emulator_credentials()
+    port = int(os.environ.get("PORT", "8000"))
+    emulator = Emulator(port=int(os.environ.get("EMULATOR_PORT", "5555"))).start()
+    try:
+        settings = local_settings(emulator.endpoint_url)
+        create_tables(settings)
+        api = f"http://127.0.0.1:{port}"
+        print(  # noqa: T201
+            f"API:      {api}\n"
+            f"Docs:     {api}/ui\n"
+            f"Emulator: {emulator.endpoint_url} (DynamoDB and S3, in this process)\n"
+            f"Try:      curl -s -X POST {api}/users -H 'Content-Type: application/json' "
+            """-d '{"email": "ada@example.com", "name": "Ada Lovelace"}'\n""",
+            flush=True,
+        )
+        uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    finally:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    main()
