@@ -6,16 +6,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
 from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from pynamodb.connection import Connection
 from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import compile_path
 from starlette.types import ASGIApp
 
 from api.body_limit import BodyLimitMiddleware
-from api.errors import HANDLERS
+from api.errors import error_handlers
 from api.http import JSON
 from api.observability import RequestContextMiddleware, configure_logging
 from api.settings import Settings
@@ -26,6 +28,37 @@ from api.validation import VALIDATORS
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
 Operation = Callable[..., Any]
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def load_spec() -> dict[str, Any]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when PyYAML has it
+    with SPEC_PATH.open("rb") as spec:
+        loaded: dict[str, Any] = yaml.load(spec, Loader=loader)  # noqa: S506 - a safe loader
+    return loaded
+
+
+def method_finder(spec: dict[str, Any]) -> Callable[[str], list[str]]:
+    """The methods the spec declares for a request path, for the Allow header of a 405."""
+    routes = [
+        (compile_path(path)[0], sorted(m.upper() for m in item if m in HTTP_METHODS))
+        for path, item in spec["paths"].items()
+    ]
+
+    def allowed_methods(path: str) -> list[str]:
+        return next((methods for regex, methods in routes if regex.match(path)), [])
+
+    return allowed_methods
+
+
+def operation_paths(spec: dict[str, Any]) -> dict[str, str]:
+    """operationId -> path template, for the access log."""
+    return {
+        operation["operationId"]: path
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    }
 
 
 def get_health() -> tuple[dict[str, str], int, dict[str, str]]:
@@ -46,16 +79,17 @@ def create_app(settings: Settings, *, users: UserService | None = None) -> ASGIA
         "getHealth": get_health,
         **user_operations(users or dynamo_user_service(settings)),
     }
+    spec = load_spec()
     app = AsyncApp(__name__, specification_dir=SPEC_PATH.parent)
     app.add_api(
-        SPEC_PATH.name,
+        spec,
         resolver=Resolver(function_resolver=operations.__getitem__),
         pythonic_params=True,
         strict_validation=True,
         validator_map=VALIDATORS,
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
     )
-    for error, handler in HANDLERS:
+    for error, handler in error_handlers(method_finder(spec)):
         app.add_error_handler(error, handler)
     app.add_middleware(
         BodyLimitMiddleware,
@@ -71,4 +105,4 @@ def create_app(settings: Settings, *, users: UserService | None = None) -> ASGIA
             allow_headers=["Content-Type", "If-Match", "Authorization"],
             expose_headers=["ETag", "Location", "X-Request-Id"],
         )
-    return RequestContextMiddleware(app)
+    return RequestContextMiddleware(app, routes=operation_paths(spec))

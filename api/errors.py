@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 import structlog
@@ -108,14 +108,24 @@ def connexion_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionRe
     return problem(exc.status, detail, headers=exc.headers)
 
 
-def http_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    # Starlette's routing errors: unknown path (404) and wrong method (405, with Allow).
-    assert isinstance(exc, HTTPException)
-    detail = {
-        404: "There is no resource at this path.",
-        405: "This resource does not support this method.",
-    }.get(exc.status_code, TITLES.get(exc.status_code, "Error"))
-    return problem(exc.status_code, detail, headers=exc.headers)
+def routing_error_handler(
+    allowed_methods: Callable[[str], list[str]],
+) -> Callable[[ConnexionRequest, Exception], ConnexionResponse]:
+    """Starlette's routing errors: unknown path (404), and wrong method (405) with an Allow
+    header naming every method of the path (Starlette names only the first route's)."""
+
+    def routing_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            allow = ", ".join(allowed_methods(request.url.path))
+            return problem(
+                405, "This resource does not support this method.", headers={"Allow": allow}
+            )
+        if exc.status_code == 404:
+            return problem(404, "There is no resource at this path.")
+        return problem(exc.status_code, TITLES.get(exc.status_code, "Error"), headers=exc.headers)
+
+    return routing_error
 
 
 def unexpected_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
@@ -123,9 +133,13 @@ def unexpected_error(_request: ConnexionRequest, exc: Exception) -> ConnexionRes
     return problem(500, "The server could not complete the request.")
 
 
-HANDLERS = (
-    (DomainError, domain_error),
-    (ProblemException, connexion_problem),
-    (HTTPException, http_error),
-    (Exception, unexpected_error),
-)
+def error_handlers(
+    allowed_methods: Callable[[str], list[str]],
+) -> list[tuple[type[Exception], Callable[[ConnexionRequest, Exception], ConnexionResponse]]]:
+    """Every error handler of the app, by the exception it renders."""
+    return [
+        (DomainError, domain_error),
+        (ProblemException, connexion_problem),
+        (HTTPException, routing_error_handler(allowed_methods)),
+        (Exception, unexpected_error),
+    ]

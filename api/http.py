@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from starlette.responses import Response
+
 # Operations that also declare problem+json responses must name their content type.
 JSON = {"Content-Type": "application/json"}
+
+
+def no_content() -> Response:
+    """A 204 without a Content-Type (Connexion would give a bodiless answer the only media
+    type its operation declares: problem+json)."""
+    return Response(status_code=204)
 
 
 def if_match_allows(header: str | None, etag: str) -> bool:

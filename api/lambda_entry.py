@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from mangum import Mangum
+from mangum.types import ASGI
 from starlette.types import ASGIApp
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -27,7 +28,7 @@ def lambda_handler(build_app: Callable[[], ASGIApp]) -> LambdaHandler:
             return {"warmed": True}
         if adapter is None:
             # No lifespan: Mangum would run startup and shutdown around every invocation.
-            adapter = Mangum(build_app(), lifespan="off")
+            adapter = Mangum(cast(ASGI, build_app()), lifespan="off")
         return adapter(event, context)
 
     return handler

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 import time
 import uuid
 from typing import Any
@@ -31,8 +30,9 @@ def configure_logging(level: str) -> None:
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
-        cache_logger_on_first_use=True,
+        # Looks sys.stdout up per logger, so test capture and redirection see every line.
+        logger_factory=structlog.PrintLoggerFactory(),
+        cache_logger_on_first_use=False,
     )
 
 
@@ -45,17 +45,19 @@ def request_id_for(scope: Scope) -> str:
     return str(request_id) if request_id else str(uuid.uuid4())
 
 
-def route_of(scope: Scope) -> str | None:
-    """The path template Connexion matched, e.g. /users/{userId}; None if none matched."""
-    operation = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
-    return scope.get("route_template") or (str(operation) if operation else None)
+def operation_of(scope: Scope) -> str | None:
+    """The operationId Connexion routed the request to, if any."""
+    routing = scope["extensions"].get("connexion_routing", {})
+    return routing.get("operation_id")  # type: ignore[no-any-return]
 
 
 class RequestContextMiddleware:
-    """Gives every request an id, returns it as X-Request-Id and logs one line per request."""
+    """Gives every request an id, returns it as X-Request-Id and logs one line per request:
+    id, method, route template, operation, status and duration; never a value from it."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, routes: dict[str, str]) -> None:
         self.app = app
+        self.routes = routes  # operationId -> path template
         self._cold = True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -69,6 +71,8 @@ class RequestContextMiddleware:
         cold_start, self._cold = self._cold, False
         started = time.perf_counter()
         status = 500
+        # Connexion's router records the operation here; it copies the scope, not this dict.
+        scope.setdefault("extensions", {})
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -82,9 +86,11 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            operation = operation_of(scope)
             fields: dict[str, Any] = {
                 "method": scope["method"],
-                "route": route_of(scope),
+                "route": self.routes.get(operation) if operation else None,
+                "operation": operation,
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 "cold_start": cold_start,

@@ -85,7 +85,8 @@ def bind_user_table(settings: Settings) -> type[UserItem]:
 
 
 def _live(model: type[UserItem], now_s: int) -> Condition:
-    return model.ttl.does_not_exist() | (model.ttl > now_s)
+    live: Condition = model.ttl.does_not_exist() | (model.ttl > now_s)
+    return live
 
 
 class DynamoUserRepository(UserRepository):
@@ -113,13 +114,15 @@ class DynamoUserRepository(UserRepository):
 
     def _guard_is_free(self, now_s: int) -> Condition:
         model = self._model
-        return model.user_id.does_not_exist() | (model.ttl <= now_s)
+        free: Condition = model.user_id.does_not_exist() | (model.ttl <= now_s)
+        return free
 
     def _owned_by(self, user: User) -> Condition:
         return self._model.owner_id == user.user_id
 
     def _unchanged(self, user: User, now_s: int) -> Condition:
-        return (self._model.version == user.version) & _live(self._model, now_s)
+        unchanged: Condition = (self._model.version == user.version) & _live(self._model, now_s)
+        return unchanged
 
     def add(self, user: User, now_s: int) -> None:
         try:
@@ -223,9 +226,13 @@ def _raise_for(exc: TransactWriteError, condition_errors: Mapping[int, Exception
     if not failed:
         raise exc
     # The user item's own condition (index 0) wins: the caller re-reads and decides.
-    if failed[0] != 0 and failed[0] in condition_errors and all(
-        reasons[i] and reasons[i].code == "ConditionalCheckFailed"  # type: ignore[union-attr]
-        for i in failed
+    if (
+        failed[0] != 0
+        and failed[0] in condition_errors
+        and all(
+            reasons[i] and reasons[i].code == "ConditionalCheckFailed"  # type: ignore[union-attr]
+            for i in failed
+        )
     ):
         raise condition_errors[failed[0]] from exc
     raise ConcurrentChange("The user changed while this request was changing it.") from exc

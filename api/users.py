@@ -9,9 +9,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from api.http import if_match_allows
 from api.cursors import decode_cursor, encode_cursor
 from api.errors import ConcurrentChange, InvalidRequest, VersionMismatch
+from api.http import if_match_allows
 from api.timestamps import parse_to_seconds
 
 Clock = Callable[[], float]
@@ -183,7 +183,4 @@ def _apply(current: User, changes: Mapping[str, Any], now_s: int, now_ms: int) -
         expires = changes["expiresAt"]
         new = replace(new, expires_at=None if expires is None else _future_expiry(expires, now_s))
     # updatedAt never goes backwards, even if this clock is behind the last writer's.
-    return replace(
-        new, updated_at=max(now_ms, current.updated_at), version=current.version + 1
-    )
-
+    return replace(new, updated_at=max(now_ms, current.updated_at), version=current.version + 1)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from connexion import request
+from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from api.http import JSON
+from api.http import JSON, no_content
 from api.lambda_entry import lambda_handler
 from api.settings import Settings
 from api.timestamps import format_millis, format_seconds
@@ -62,9 +63,9 @@ def user_operations(users: UserService) -> dict[str, Operation]:
         user = users.update(user_id, body, request.headers.get("if-match"))
         return user_json(user), 200, {**JSON, "ETag": user.etag}
 
-    def delete_user(user_id: str) -> tuple[None, int]:
+    def delete_user(user_id: str) -> Response:
         users.delete(user_id, request.headers.get("if-match"))
-        return None, 204
+        return no_content()
 
     return {
         "createUser": create_user,

@@ -26,7 +26,7 @@ class NamingParameterValidator(ParameterValidator):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self._compiled: dict[tuple[str, str], Draft4Validator] = {}
 
-    def validate_parameter(  # type: ignore[override]
+    def validate_parameter(
         self, parameter_type: str, value: Any, param: dict[str, Any], param_name: Any = None
     ) -> str | None:
         name = param["name"]

@@ -8,8 +8,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import boto3
-from moto.moto_server.threaded_moto_server import MotoRequestHandler
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from api.settings import Settings
@@ -17,7 +20,7 @@ from api.user_store import bind_user_table
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "emulator",
-    "AWS_SECRET_ACCESS_KEY": "emulator",  # noqa: S105 - moto accepts any credentials
+    "AWS_SECRET_ACCESS_KEY": "emulator",
 }
 
 
@@ -40,7 +43,7 @@ class _OneAtATime:
             return list(self._app(environ, start_response))
 
 
-class _QuietRequestHandler(MotoRequestHandler):  # type: ignore[misc]
+class _QuietRequestHandler(MotoRequestHandler):
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         """The API logs its own requests; the emulator's would only repeat them."""
 

@@ -60,7 +60,7 @@ def main() -> None:
         settings = local_settings(emulator.endpoint_url)
         create_tables(settings)
         api = f"http://127.0.0.1:{port}"
-        print(  # noqa: T201
+        print(
             f"API:      {api}\n"
             f"Docs:     {api}/ui\n"
             f"Emulator: {emulator.endpoint_url} (DynamoDB and S3, in this process)\n"

@@ -1,0 +1,107 @@
+"""The Lambda entry point: real-shaped API Gateway events through Mangum and the app."""
+
+from __future__ import annotations
+
+import base64
+import json
+from unittest.mock import Mock
+
+import pytest
+
+import api.users_handler
+from api.app import create_app
+from api.lambda_entry import lambda_handler
+from tests.events import (
+    FakeLambdaContext,
+    make_http_event,
+    make_rest_event,
+    make_warmup_event,
+)
+
+
+@pytest.fixture
+def handler(settings):
+    return lambda_handler(lambda: create_app(settings))
+
+
+def body_of(response):
+    raw = response["body"]
+    if response.get("isBase64Encoded"):
+        raw = base64.b64decode(raw).decode()
+    return json.loads(raw) if raw else None
+
+
+def test_an_http_api_v2_create_then_get_round_trip(handler):
+    created = handler(
+        make_http_event(method="POST", body={"email": "ada@example.com", "name": "Ada"}),
+        FakeLambdaContext(),
+    )
+    assert created["statusCode"] == 201
+    user = body_of(created)
+    assert created["headers"]["location"] == f"/users/{user['userId']}"
+    assert created["headers"]["x-request-id"] == "apigw-request-1"
+
+    fetched = handler(make_http_event(path=f"/users/{user['userId']}"), FakeLambdaContext())
+    assert (fetched["statusCode"], body_of(fetched)) == (200, user)
+    assert fetched["headers"]["etag"] == '"1"'
+
+
+def test_an_http_api_v2_query_string_reaches_the_operation(handler):
+    for email in ("a@example.com", "b@example.com"):
+        handler(make_http_event(method="POST", body={"email": email, "name": "X"}), None)
+
+    response = handler(make_http_event(query="limit=1"), FakeLambdaContext())
+
+    page = body_of(response)
+    assert response["statusCode"] == 200
+    assert len(page["items"]) == 1
+    assert page["nextCursor"]
+
+
+def test_a_rest_api_v1_event_is_served_too(handler):
+    response = handler(
+        make_rest_event(method="POST", body={"email": "ada@example.com", "name": "Ada"}),
+        FakeLambdaContext(),
+    )
+    assert response["statusCode"] == 201
+    assert body_of(response)["email"] == "ada@example.com"
+    assert response["headers"]["x-request-id"] == "rest-request-1"
+
+
+def test_an_invalid_request_through_lambda_is_a_problem_with_the_gateway_request_id(handler):
+    response = handler(make_http_event(method="POST", body={"name": "Ada"}), FakeLambdaContext())
+
+    assert response["statusCode"] == 400
+    assert response["headers"]["content-type"] == "application/problem+json"
+    assert body_of(response)["requestId"] == "apigw-request-1"
+
+
+def test_a_body_larger_than_its_declared_length_is_still_refused_with_413(handler, settings):
+    body = {"email": "a@b.c", "name": "x" * settings.max_body_bytes}
+    event = make_http_event(method="POST", body=body, headers={"content-length": "10"})
+
+    response = handler(event, FakeLambdaContext())
+
+    assert response["statusCode"] == 413
+    assert body_of(response)["status"] == 413
+
+
+def test_a_warmup_ping_returns_at_once_without_building_the_app():
+    build_app = Mock()
+    handler = lambda_handler(build_app)
+
+    assert handler(make_warmup_event(), FakeLambdaContext()) == {"warmed": True}
+    build_app.assert_not_called()
+
+
+def test_the_module_handler_reads_its_settings_from_the_environment(settings, monkeypatch):
+    monkeypatch.setenv("USERS_TABLE", settings.users_table)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", settings.aws_endpoint_url)
+    monkeypatch.setenv("AWS_REGION", settings.region)
+
+    response = api.users_handler.handler(
+        make_http_event(method="POST", body={"email": "env@example.com", "name": "Env"}),
+        FakeLambdaContext(),
+    )
+
+    assert response["statusCode"] == 201

@@ -1,0 +1,112 @@
+"""Factories of real-shaped Lambda events (API Gateway HTTP API v2 and REST v1, EventBridge)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+
+def make_http_event(
+    *,
+    method: str = "GET",
+    path: str = "/users",
+    query: str = "",
+    headers: dict[str, str] | None = None,
+    body: Any = None,
+    request_id: str = "apigw-request-1",
+) -> dict[str, Any]:
+    """An API Gateway HTTP API (payload format 2.0) event, as API Gateway sends it."""
+    raw = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    all_headers = {"host": "api.example.com", "user-agent": "pytest"}
+    if raw is not None:
+        all_headers |= {"content-type": "application/json", "content-length": str(len(raw))}
+    all_headers |= {k.lower(): v for k, v in (headers or {}).items()}
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": all_headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "api-id",
+            "domainName": "api.example.com",
+            "domainPrefix": "api",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "192.0.2.1",
+                "userAgent": "pytest",
+            },
+            "requestId": request_id,
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "26/Nov/2026:09:30:00 +0000",
+            "timeEpoch": 1795685400000,
+        },
+        "body": None if raw is None else base64.b64encode(raw).decode(),
+        "isBase64Encoded": raw is not None,
+    }
+
+
+def make_rest_event(
+    *,
+    method: str = "GET",
+    path: str = "/users",
+    headers: dict[str, str] | None = None,
+    body: Any = None,
+    request_id: str = "rest-request-1",
+) -> dict[str, Any]:
+    """An API Gateway REST API (payload format 1.0) proxy event."""
+    raw = None if body is None else json.dumps(body)
+    all_headers = {"Host": "api.example.com"}
+    if raw is not None:
+        all_headers |= {"Content-Type": "application/json", "Content-Length": str(len(raw))}
+    all_headers |= headers or {}
+    return {
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "headers": all_headers,
+        "multiValueHeaders": {k: [v] for k, v in all_headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "path": f"/prod{path}",
+            "stage": "prod",
+            "requestId": request_id,
+            "identity": {"sourceIp": "192.0.2.1"},
+        },
+        "body": raw,
+        "isBase64Encoded": False,
+    }
+
+
+def make_warmup_event() -> dict[str, Any]:
+    """The scheduled EventBridge event of the warm-up rule."""
+    return {
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-11-26T09:30:00Z",
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/warm-up"],
+        "detail": {},
+    }
+
+
+class FakeLambdaContext:
+    aws_request_id = "lambda-invocation-1"
+    function_name = "UsersFunction"
+    memory_limit_in_mb = 512
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
