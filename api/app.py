@@ -16,9 +16,13 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import compile_path
 from starlette.types import ASGIApp
 
+from api.asset_store import DynamoAssetRepository, bind_asset_table
+from api.assets import AssetService
+from api.assets_handler import asset_operations
 from api.body_limit import BodyLimitMiddleware
 from api.errors import error_handlers
 from api.http import JSON
+from api.object_storage import S3ObjectStorage
 from api.observability import RequestContextMiddleware, configure_logging
 from api.settings import Settings
 from api.user_store import DynamoUserRepository, bind_user_table
@@ -71,13 +75,28 @@ def dynamo_user_service(settings: Settings) -> UserService:
     return UserService(DynamoUserRepository(bind_user_table(settings), connection))
 
 
-def create_app(settings: Settings, *, users: UserService | None = None) -> ASGIApp:
+def dynamo_asset_service(settings: Settings) -> AssetService:
+    """Assets in the DynamoDB table and S3 bucket named in `settings`; connects on first use."""
+    return AssetService(
+        DynamoAssetRepository(bind_asset_table(settings)),
+        S3ObjectStorage(settings),
+        upload_expires_seconds=settings.upload_url_expires_seconds,
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    users: UserService | None = None,
+    assets: AssetService | None = None,
+) -> ASGIApp:
     """The ASGI application: Connexion routing and validating from the spec, wrapped so
     every response carries X-Request-Id and every request is logged once."""
     configure_logging(settings.log_level)
     operations: dict[str, Operation] = {
         "getHealth": get_health,
         **user_operations(users or dynamo_user_service(settings)),
+        **asset_operations(assets or dynamo_asset_service(settings)),
     }
     spec = load_spec()
     app = AsyncApp(__name__, specification_dir=SPEC_PATH.parent)

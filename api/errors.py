@@ -58,6 +58,12 @@ class EmailTaken(DomainError):
     status = 409
 
 
+class AssetNotReady(DomainError):
+    """The asset's file is not available: not uploaded yet, or rejected."""
+
+    status = 409
+
+
 class ConcurrentChange(DomainError):
     """The resource changed between reading and writing it; the write was not made."""
 

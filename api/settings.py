@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+MAX_UPLOAD_URL_SECONDS = 3600
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -13,12 +15,23 @@ class Settings:
 
     region: str = "us-east-1"
     users_table: str = "Users"
+    assets_table: str = "Assets"
+    assets_bucket: str = "assets"
+    # How long a presigned upload stays usable; never more than an hour.
+    upload_url_expires_seconds: int = 15 * 60
     # None means the real AWS endpoints; the local server points this at the emulator.
     aws_endpoint_url: str | None = None
     # Origins allowed by CORS in the app itself; empty on AWS, where API Gateway does it.
     allowed_origins: tuple[str, ...] = ()
     max_body_bytes: int = 64 * 1024
     log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.upload_url_expires_seconds <= MAX_UPLOAD_URL_SECONDS:
+            raise ValueError(
+                f"UPLOAD_URL_EXPIRES_SECONDS must be 1..{MAX_UPLOAD_URL_SECONDS}, "
+                f"not {self.upload_url_expires_seconds}"
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -29,6 +42,11 @@ class Settings:
         return cls(
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or defaults.region,
             users_table=env.get("USERS_TABLE", defaults.users_table),
+            assets_table=env.get("ASSETS_TABLE", defaults.assets_table),
+            assets_bucket=env.get("ASSETS_BUCKET", defaults.assets_bucket),
+            upload_url_expires_seconds=int(
+                env.get("UPLOAD_URL_EXPIRES_SECONDS", defaults.upload_url_expires_seconds)
+            ),
             aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
             allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             max_body_bytes=int(env.get("MAX_BODY_BYTES", defaults.max_body_bytes)),

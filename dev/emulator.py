@@ -15,6 +15,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from api.asset_store import bind_asset_table
 from api.settings import Settings
 from api.user_store import bind_user_table
 
@@ -72,15 +73,22 @@ class Emulator:
         self._server.server_close()
 
 
-def create_tables(settings: Settings) -> None:
-    """Create the tables `settings` names, as the pynamodb models define them, with TTL on."""
+def create_resources(settings: Settings) -> None:
+    """Create the tables (as the pynamodb models define them, TTL on) and the bucket
+    that `settings` names."""
     client = boto3.client(
         "dynamodb", region_name=settings.region, endpoint_url=settings.aws_endpoint_url
     )
-    for model in (bind_user_table(settings),):
+    for model in (bind_user_table(settings), bind_asset_table(settings)):
         if not model.exists():
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
             client.update_time_to_live(
                 TableName=model.Meta.table_name,
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"},
             )
+    s3 = boto3.client("s3", region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
+    location = {} if settings.region == "us-east-1" else {"LocationConstraint": settings.region}
+    s3.create_bucket(
+        Bucket=settings.assets_bucket,
+        **({"CreateBucketConfiguration": location} if location else {}),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 import threading
 
 import uvicorn
@@ -11,7 +12,7 @@ from starlette.types import ASGIApp
 
 from api.app import create_app
 from api.settings import Settings
-from dev.emulator import Emulator, create_tables, use_emulator_credentials
+from dev.emulator import Emulator, create_resources, use_emulator_credentials
 
 DEFAULT_ORIGINS = ("http://localhost:3000",)
 
@@ -58,7 +59,7 @@ def main() -> None:
     emulator = Emulator(port=int(os.environ.get("EMULATOR_PORT", "5555"))).start()
     try:
         settings = local_settings(emulator.endpoint_url)
-        create_tables(settings)
+        create_resources(settings)
         api = f"http://127.0.0.1:{port}"
         print(
             f"API:      {api}\n"
@@ -68,7 +69,12 @@ def main() -> None:
             """-d '{"email": "ada@example.com", "name": "Ada Lovelace"}'\n""",
             flush=True,
         )
+        # uvicorn shuts down gracefully on SIGINT or SIGTERM, then raises the signal again;
+        # SIGTERM then behaves as Ctrl-C does, ending here with exit status 0.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    except KeyboardInterrupt:
+        print("Stopped.", flush=True)
     finally:
         emulator.stop()
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from api.settings import Settings
-from dev.emulator import Emulator, create_tables, use_emulator_credentials
+from dev.emulator import Emulator, create_resources, use_emulator_credentials
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +27,10 @@ def settings(emulator: Emulator) -> Settings:
     settings = dataclasses.replace(
         Settings(),
         users_table=f"Users-{suffix}",
+        assets_table=f"Assets-{suffix}",
+        assets_bucket=f"assets-{suffix}",
         aws_endpoint_url=emulator.endpoint_url,
         log_level="WARNING",
     )
-    create_tables(settings)
+    create_resources(settings)
     return settings

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from api.assets import Asset, AssetRepository, ObjectStorage, Status, StoredObject
 from api.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
 from api.users import User, UserQuery, UserRepository
 
@@ -84,3 +85,82 @@ class InMemoryUserRepository(UserRepository):
             return users, None
         last = users[limit - 1]
         return users[:limit], {"userId": last.user_id, "createdAt": last.created_at}
+
+
+class InMemoryAssetRepository(AssetRepository):
+    """Asset metadata in a dict, with DynamoDB's version and expiry rules."""
+
+    def __init__(self) -> None:
+        self.assets: dict[str, Asset] = {}
+        self._lock = threading.Lock()
+
+    def add(self, asset: Asset) -> None:
+        self.assets[asset.asset_id] = asset
+
+    def get(self, asset_id: str, now_s: int) -> Asset:
+        asset = self.assets.get(asset_id)
+        if asset is None or not asset.is_live(now_s):
+            raise NotFound("There is no asset with this id.")
+        return asset
+
+    def replace(self, current: Asset, new: Asset, now_s: int) -> None:
+        with self._lock:
+            if self.assets.get(current.asset_id) != current:
+                raise ConcurrentChange("changed")
+            self.assets[new.asset_id] = new
+
+    def remove(self, current: Asset) -> None:
+        with self._lock:
+            if self.assets.get(current.asset_id) != current:
+                raise ConcurrentChange("changed")
+            del self.assets[current.asset_id]
+
+    def find(
+        self, status: Status | None, limit: int, after: Mapping[str, Any] | None, now_s: int
+    ) -> tuple[list[Asset], dict[str, Any] | None]:
+        assets = sorted(
+            (a for a in self.assets.values() if a.is_live(now_s) and status in (None, a.status)),
+            key=lambda a: (a.created_at, a.asset_id),
+            reverse=True,
+        )
+        if after is not None:
+            if set(after) != {"assetId", "createdAt"}:
+                raise InvalidCursor("The cursor is not one this API issued.")
+            mark = (after["createdAt"], after["assetId"])
+            assets = [a for a in assets if (a.created_at, a.asset_id) < mark]
+        if len(assets) <= limit:
+            return assets, None
+        last = assets[limit - 1]
+        return assets[:limit], {"assetId": last.asset_id, "createdAt": last.created_at}
+
+
+class InMemoryObjectStorage(ObjectStorage):
+    """A bucket in a dict: key -> (bytes, content type); URLs name what they allow."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+        self.deleted: list[str] = []
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """What a client's upload through the presigned POST does."""
+        self.objects[key] = (data, content_type)
+
+    def presign_upload(
+        self, key: str, content_type: str, size: int, expires_in: int
+    ) -> tuple[str, dict[str, str]]:
+        return "https://bucket.example/", {"key": key, "Content-Type": content_type}
+
+    def presign_download(
+        self, key: str, content_type: str, disposition: str, expires_in: int
+    ) -> str:
+        return f"https://bucket.example/{key}?type={content_type}&disposition={disposition}"
+
+    def head(self, key: str) -> StoredObject | None:
+        if key not in self.objects:
+            return None
+        data, content_type = self.objects[key]
+        return StoredObject(size=len(data), content_type=content_type)
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+        self.deleted.append(key)

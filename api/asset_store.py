@@ -1,0 +1,197 @@
+"""Asset metadata in DynamoDB: the pynamodb model of the Assets table and the repository."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, cast
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
+from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from api.assets import Asset, AssetRepository, Status
+from api.errors import ConcurrentChange, InvalidCursor, NotFound
+from api.settings import Settings
+
+ASSET_ENTITY = "asset"
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_MAX_MILLIS = 2**53
+
+
+class StatusIndex(GlobalSecondaryIndex["AssetItem"]):
+    """Assets of one status, newest first."""
+
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True, attr_name="createdAt")
+
+
+class AssetCreatedAtIndex(GlobalSecondaryIndex["AssetItem"]):
+    """All assets under one partition value, newest first: listing is a Query."""
+
+    class Meta:
+        index_name = "createdAt-index"
+        projection = AllProjection()
+
+    entity = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True, attr_name="createdAt")
+
+
+class AssetItem(Model):
+    """An item of the Assets table."""
+
+    class Meta:
+        table_name = "Assets"
+
+    asset_id = UnicodeAttribute(hash_key=True, attr_name="assetId")
+    entity = UnicodeAttribute()
+    file_name = UnicodeAttribute(attr_name="fileName")
+    content_type = UnicodeAttribute(attr_name="contentType")
+    size = NumberAttribute()
+    status = UnicodeAttribute()
+    s3_key = UnicodeAttribute(attr_name="s3Key")
+    created_at = NumberAttribute(attr_name="createdAt")
+    updated_at = NumberAttribute(attr_name="updatedAt")
+    ttl = NumberAttribute()
+    version = NumberAttribute()
+
+    status_index = StatusIndex()
+    created_at_index = AssetCreatedAtIndex()
+
+
+def bind_asset_table(settings: Settings) -> type[AssetItem]:
+    """The AssetItem model bound to the table, region and endpoint in `settings`."""
+    meta = type(
+        "Meta",
+        (),
+        {
+            "table_name": settings.assets_table,
+            "region": settings.region,
+            "host": settings.aws_endpoint_url,
+        },
+    )
+    return type("BoundAssetItem", (AssetItem,), {"Meta": meta, "__module__": __name__})
+
+
+class DynamoAssetRepository(AssetRepository):
+    """Asset metadata in the DynamoDB Assets table, changed under version conditions."""
+
+    def __init__(self, model: type[AssetItem]) -> None:
+        self._model = model
+
+    def _item(self, asset: Asset) -> AssetItem:
+        return self._model(
+            asset.asset_id,
+            entity=ASSET_ENTITY,
+            file_name=asset.file_name,
+            content_type=asset.content_type,
+            size=asset.size,
+            status=asset.status,
+            s3_key=asset.s3_key,
+            created_at=asset.created_at,
+            updated_at=asset.updated_at,
+            ttl=asset.expires_at,
+            version=asset.version,
+        )
+
+    def _unchanged(self, asset: Asset) -> Condition:
+        unchanged: Condition = self._model.version == asset.version
+        return unchanged
+
+    def add(self, asset: Asset) -> None:
+        self._item(asset).save(condition=self._model.asset_id.does_not_exist())
+
+    def get(self, asset_id: str, now_s: int) -> Asset:
+        try:
+            asset = _to_asset(self._model.get(asset_id, consistent_read=True))
+        except DoesNotExist:
+            asset = None
+        if asset is None or not asset.is_live(now_s):
+            raise NotFound("There is no asset with this id.")
+        return asset
+
+    def replace(self, current: Asset, new: Asset, now_s: int) -> None:
+        try:
+            self._item(new).save(condition=self._unchanged(current) & (self._model.ttl > now_s))
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            raise ConcurrentChange("The asset changed while this request was changing it.") from exc
+
+    def remove(self, current: Asset) -> None:
+        try:
+            self._item(current).delete(condition=self._unchanged(current))
+        except DeleteError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            raise ConcurrentChange("The asset changed while this request was changing it.") from exc
+
+    def find(
+        self, status: Status | None, limit: int, after: Mapping[str, Any] | None, now_s: int
+    ) -> tuple[list[Asset], dict[str, Any] | None]:
+        model = self._model
+        live = model.ttl > now_s
+        # One more than asked tells whether another page follows, without an empty last page.
+        if status is None:
+            start = None if after is None else _start_key(after, "entity", ASSET_ENTITY)
+            items = model.created_at_index.query(
+                ASSET_ENTITY,
+                scan_index_forward=False,
+                filter_condition=live,
+                limit=limit + 1,
+                last_evaluated_key=start,
+            )
+        else:
+            start = None if after is None else _start_key(after, "status", status)
+            items = model.status_index.query(
+                status,
+                scan_index_forward=False,
+                filter_condition=live,
+                limit=limit + 1,
+                last_evaluated_key=start,
+            )
+        assets = [_to_asset(item) for item in items]
+        if len(assets) <= limit:
+            return assets, None
+        last = assets[limit - 1]
+        return assets[:limit], {"assetId": last.asset_id, "createdAt": last.created_at}
+
+
+def _start_key(
+    position: Mapping[str, Any], partition_name: str, partition: str
+) -> dict[str, dict[str, str]]:
+    asset_id, created_at = position.get("assetId"), position.get("createdAt")
+    if (
+        set(position) != {"assetId", "createdAt"}
+        or not isinstance(asset_id, str)
+        or not _UUID.match(asset_id)
+        or type(created_at) is not int
+        or not 0 <= created_at < _MAX_MILLIS
+    ):
+        raise InvalidCursor("The cursor is not one this API issued.")
+    return {
+        "assetId": {"S": asset_id},
+        partition_name: {"S": partition},
+        "createdAt": {"N": str(created_at)},
+    }
+
+
+def _to_asset(item: AssetItem) -> Asset:
+    return Asset(
+        asset_id=item.asset_id,
+        file_name=item.file_name,
+        content_type=item.content_type,
+        size=int(item.size),
+        status=cast(Status, item.status),
+        s3_key=item.s3_key,
+        created_at=int(item.created_at),
+        updated_at=int(item.updated_at),
+        expires_at=int(item.ttl),
+        version=int(item.version),
+    )

@@ -1,0 +1,71 @@
+"""The assets bucket in S3: presigned transfers, HeadObject and DeleteObject."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from api.assets import ObjectStorage, StoredObject
+from api.settings import Settings
+
+
+class S3ObjectStorage(ObjectStorage):
+    """Objects in one S3 bucket; the boto3 client is built on first use, once per process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._bucket = settings.assets_bucket
+        self._region = settings.region
+        self._endpoint_url = settings.aws_endpoint_url
+
+    @cached_property
+    def _client(self) -> Any:
+        config = Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"})
+        return boto3.client(
+            "s3", region_name=self._region, endpoint_url=self._endpoint_url, config=config
+        )
+
+    def presign_upload(
+        self, key: str, content_type: str, size: int, expires_in: int
+    ) -> tuple[str, dict[str, str]]:
+        post = self._client.generate_presigned_post(
+            Bucket=self._bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[
+                {"Content-Type": content_type},
+                ["content-length-range", size, size],
+            ],
+            ExpiresIn=expires_in,
+        )
+        return post["url"], post["fields"]
+
+    def presign_download(
+        self, key: str, content_type: str, disposition: str, expires_in: int
+    ) -> str:
+        url: str = self._client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self._bucket,
+                "Key": key,
+                "ResponseContentType": content_type,
+                "ResponseContentDisposition": disposition,
+            },
+            ExpiresIn=expires_in,
+        )
+        return url
+
+    def head(self, key: str) -> StoredObject | None:
+        try:
+            head = self._client.head_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return None
+            raise
+        return StoredObject(size=head["ContentLength"], content_type=head.get("ContentType", ""))
+
+    def delete(self, key: str) -> None:
+        self._client.delete_object(Bucket=self._bucket, Key=key)

@@ -1,0 +1,106 @@
+"""S3 ObjectCreated notifications delivered to the assets Lambda handler."""
+
+from __future__ import annotations
+
+from urllib.parse import quote_plus
+
+import pytest
+
+import api.assets_handler
+from api.app import create_app, dynamo_asset_service
+from api.assets_handler import handle_s3_event
+from api.lambda_entry import lambda_handler
+from api.object_storage import S3ObjectStorage
+from tests.events import FakeLambdaContext, make_http_event
+from tests.transfers import upload
+
+
+def make_s3_event(*keys: str, bucket: str = "assets", event_name: str = "ObjectCreated:Post"):
+    """An S3 notification as Lambda receives it; keys are URL-encoded as S3 sends them."""
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": "us-east-1",
+                "eventTime": "2026-11-26T09:30:00.000Z",
+                "eventName": event_name,
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
+                    "object": {"key": quote_plus(key, safe="/"), "size": 5, "sequencer": "0A1"},
+                },
+            }
+            for key in keys
+        ]
+    }
+
+
+@pytest.fixture
+def assets(settings):
+    return dynamo_asset_service(settings)
+
+
+@pytest.fixture
+def handler(settings, assets):
+    return lambda_handler(
+        lambda: create_app(settings, assets=assets),
+        s3_events=lambda event: handle_s3_event(assets, event),
+    )
+
+
+def test_the_event_confirms_an_upload_and_a_duplicate_changes_nothing(handler, assets):
+    asset, ticket = assets.create("a b.txt", "text/plain", 5)
+    upload({"url": ticket.url, "fields": ticket.fields}, b"hello")
+    event = make_s3_event(asset.s3_key)
+
+    assert handler(event, FakeLambdaContext()) == {"handled": 1}
+    confirmed = assets.get(asset.asset_id)
+    handler(event, FakeLambdaContext())
+
+    assert confirmed.status == "uploaded"
+    assert assets.get(asset.asset_id) == confirmed
+
+
+def test_the_event_rejects_a_mismatched_upload_and_deletes_the_object(handler, assets, settings):
+    asset, ticket = assets.create("a.txt", "text/plain", 5)
+    upload({"url": ticket.url, "fields": ticket.fields}, b"not five bytes")
+
+    handler(make_s3_event(asset.s3_key), FakeLambdaContext())
+
+    assert assets.get(asset.asset_id).status == "rejected"
+    assert S3ObjectStorage(settings).head(asset.s3_key) is None
+
+
+def test_unknown_keys_and_other_events_are_tolerated(handler, assets):
+    event = make_s3_event("unrelated/key.txt", "assets/00000000-0000-4000-8000-000000000000/x")
+    event["Records"].append(make_s3_event("x", event_name="ObjectRemoved:Delete")["Records"][0])
+
+    assert handler(event, FakeLambdaContext()) == {"handled": 2}
+
+
+def test_an_event_arriving_before_the_object_is_readable_leaves_it_pending(handler, assets):
+    asset, _ = assets.create("a.txt", "text/plain", 5)
+    handler(make_s3_event(asset.s3_key), FakeLambdaContext())
+    assert assets.get(asset.asset_id).status == "pending"
+
+
+def test_the_module_handler_answers_http_and_s3_events(settings, monkeypatch):
+    for name, value in {
+        "ASSETS_TABLE": settings.assets_table,
+        "ASSETS_BUCKET": settings.assets_bucket,
+        "USERS_TABLE": settings.users_table,
+        "AWS_ENDPOINT_URL": settings.aws_endpoint_url,
+        "AWS_REGION": settings.region,
+    }.items():
+        monkeypatch.setenv(name, value)
+    created = api.assets_handler.handler(
+        make_http_event(
+            method="POST",
+            path="/assets",
+            body={"fileName": "a.txt", "contentType": "text/plain", "size": 1},
+        ),
+        FakeLambdaContext(),
+    )
+    assert created["statusCode"] == 201
+    assert api.assets_handler.handler(make_s3_event("other/x"), None) == {"handled": 1}

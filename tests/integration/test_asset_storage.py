@@ -1,0 +1,142 @@
+"""The assets table and bucket against the emulator."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from api.asset_store import DynamoAssetRepository, bind_asset_table
+from api.assets import Asset
+from api.errors import ConcurrentChange, InvalidCursor, NotFound
+from api.file_names import content_disposition
+from api.object_storage import S3ObjectStorage
+from api.settings import Settings
+from tests.transfers import download, upload
+
+NOW = 1_790_000_000
+
+
+def make_asset(n: int, **changes) -> Asset:
+    asset_id = f"00000000-0000-4000-8000-{n:012d}"
+    fields = {
+        "asset_id": asset_id,
+        "file_name": f"file {n}.txt",
+        "content_type": "text/plain",
+        "size": 5,
+        "status": "pending",
+        "s3_key": f"assets/{asset_id}/file_{n}.txt",
+        "created_at": NOW * 1000 + n,
+        "updated_at": NOW * 1000 + n,
+        "expires_at": NOW + 1000,
+        "version": 1,
+    }
+    return Asset(**{**fields, **changes})
+
+
+@pytest.fixture
+def repository(settings: Settings) -> DynamoAssetRepository:
+    return DynamoAssetRepository(bind_asset_table(settings))
+
+
+@pytest.fixture
+def storage(settings: Settings) -> S3ObjectStorage:
+    return S3ObjectStorage(settings)
+
+
+@pytest.fixture
+def s3(settings: Settings):
+    return boto3.client("s3", region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
+
+
+def test_an_added_asset_reads_back_equal(repository):
+    asset = make_asset(1, file_name="../日本語 name.txt")
+    repository.add(asset)
+    assert repository.get(asset.asset_id, NOW) == asset
+
+
+def test_an_expired_or_missing_asset_is_not_found(repository):
+    repository.add(make_asset(1))
+    with pytest.raises(NotFound):
+        repository.get(make_asset(1).asset_id, NOW + 1000)
+    with pytest.raises(NotFound):
+        repository.get(make_asset(2).asset_id, NOW)
+
+
+def test_replace_and_remove_are_conditional_on_the_version(repository):
+    asset = make_asset(1)
+    repository.add(asset)
+    uploaded = make_asset(1, status="uploaded", version=2)
+    repository.replace(asset, uploaded, NOW)
+
+    with pytest.raises(ConcurrentChange):
+        repository.replace(asset, make_asset(1, status="rejected", version=2), NOW)
+    with pytest.raises(ConcurrentChange):
+        repository.remove(asset)
+    assert repository.get(asset.asset_id, NOW) == uploaded
+    repository.remove(uploaded)
+    with pytest.raises(NotFound):
+        repository.get(asset.asset_id, NOW)
+
+
+def test_find_pages_newest_first_overall_and_by_status(repository):
+    assets = [make_asset(n) for n in range(1, 6)]
+    for asset in assets:
+        repository.add(asset)
+    repository.replace(assets[1], make_asset(2, status="uploaded", version=2), NOW)
+    repository.add(make_asset(9, expires_at=NOW))  # expired
+
+    seen, after = [], None
+    while True:
+        page, after = repository.find(None, 2, after, NOW)
+        seen += [a.asset_id for a in page]
+        if after is None:
+            break
+    assert seen == [a.asset_id for a in reversed(assets)]
+    pending, _ = repository.find("pending", 10, None, NOW)
+    assert [a.asset_id for a in pending] == [assets[i].asset_id for i in (4, 3, 2, 0)]
+    uploaded, _ = repository.find("uploaded", 10, None, NOW)
+    assert [a.status for a in uploaded] == ["uploaded"]
+
+
+def test_find_refuses_a_position_it_did_not_produce(repository):
+    with pytest.raises(InvalidCursor):
+        repository.find(None, 10, {"assetId": "x", "createdAt": 1}, NOW)
+
+
+def test_a_presigned_post_uploads_real_bytes_that_head_then_describes(storage):
+    url, fields = storage.presign_upload("assets/k/a.bin", "application/octet-stream", 4, 60)
+
+    assert fields["key"] == "assets/k/a.bin"
+    assert upload({"url": url, "fields": fields}, b"\x00\x01\x02\xff") in (200, 201, 204)
+    stored = storage.head("assets/k/a.bin")
+    assert stored is not None
+    assert (stored.size, stored.content_type) == (4, "application/octet-stream")
+
+
+def test_the_presigned_post_policy_pins_key_type_and_exact_size(storage):
+    import base64
+    import json
+
+    _, fields = storage.presign_upload("assets/k/a.txt", "text/plain", 42, 60)
+    policy = json.loads(base64.b64decode(fields["policy"]))
+
+    assert {"Content-Type": "text/plain"} in policy["conditions"]
+    assert ["content-length-range", 42, 42] in policy["conditions"]
+    assert {"key": "assets/k/a.txt"} in policy["conditions"]
+
+
+def test_a_presigned_get_serves_the_bytes_with_type_and_disposition(storage, s3, settings):
+    s3.put_object(Bucket=settings.assets_bucket, Key="assets/k/r.txt", Body=b"bytes")
+    disposition = content_disposition("résumé.txt")
+
+    response = download(storage.presign_download("assets/k/r.txt", "text/plain", disposition, 60))
+
+    assert response.status_code == 200
+    assert response.content == b"bytes"
+    assert response.headers["content-type"] == "text/plain"
+    assert response.headers["content-disposition"] == disposition
+
+
+def test_head_of_a_missing_object_is_none_and_delete_of_one_is_quiet(storage):
+    assert storage.head("assets/none/x") is None
+    storage.delete("assets/none/x")
