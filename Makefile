@@ -31,3 +31,14 @@ test: lint
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# `sam build` (template.yaml: CodeUri ".", BuildMethod makefile) runs these in a copy of the
+# repository with ARTIFACTS_DIR set; deploy/bundle.py packs api/, openapi.yaml and the
+# pinned dependencies as wheels for Lambda's platform.
+.PHONY: build-UsersFunction build-AssetsFunction api-definition
+build-UsersFunction build-AssetsFunction:
+	$(PYTHON) -m deploy.bundle "$(ARTIFACTS_DIR)"
+
+# Regenerate the API definition in template.yaml after changing openapi.yaml.
+api-definition: $(INSTALLED)
+	$(BIN)/python -m deploy.api_definition

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +107,10 @@ def create_app(
         pythonic_params=True,
         strict_validation=True,
         validator_map=VALIDATORS,
-        swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
+        # The docs need swagger-ui-bundle, a development dependency the Lambda bundle lacks.
+        swagger_ui_options=SwaggerUIOptions(
+            swagger_ui=find_spec("swagger_ui_bundle") is not None, swagger_ui_path="/ui"
+        ),
     )
     for error, handler in error_handlers(method_finder(spec)):
         app.add_error_handler(error, handler)

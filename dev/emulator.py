@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import boto3
@@ -13,6 +14,7 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
+from pynamodb.models import Model
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from api.asset_store import bind_asset_table
@@ -73,20 +75,41 @@ class Emulator:
         self._server.server_close()
 
 
+@cache
+def _client(service: str, region: str, endpoint_url: str | None) -> Any:
+    return boto3.client(service, region_name=region, endpoint_url=endpoint_url)
+
+
+def create_table_request(model: type[Model]) -> dict[str, Any]:
+    """The CreateTable request of an on-demand table as a pynamodb model declares it."""
+    schema = model._get_schema()
+    return {
+        "TableName": model.Meta.table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": schema["attribute_definitions"],
+        "KeySchema": schema["key_schema"],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": index["index_name"],
+                "KeySchema": index["key_schema"],
+                "Projection": index["projection"],
+            }
+            for index in schema["global_secondary_indexes"]
+        ],
+    }
+
+
 def create_resources(settings: Settings) -> None:
-    """Create the tables (as the pynamodb models define them, TTL on) and the bucket
-    that `settings` names."""
-    client = boto3.client(
-        "dynamodb", region_name=settings.region, endpoint_url=settings.aws_endpoint_url
-    )
+    """Create the tables (as the pynamodb models declare them, which a test proves equal
+    to template.yaml's, with TTL on `ttl`) and the bucket that `settings` names."""
+    dynamodb = _client("dynamodb", settings.region, settings.aws_endpoint_url)
     for model in (bind_user_table(settings), bind_asset_table(settings)):
-        if not model.exists():
-            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
-            client.update_time_to_live(
-                TableName=model.Meta.table_name,
-                TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"},
-            )
-    s3 = boto3.client("s3", region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
+        dynamodb.create_table(**create_table_request(model))
+        dynamodb.update_time_to_live(
+            TableName=model.Meta.table_name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"},
+        )
+    s3 = _client("s3", settings.region, settings.aws_endpoint_url)
     location = {} if settings.region == "us-east-1" else {"LocationConstraint": settings.region}
     s3.create_bucket(
         Bucket=settings.assets_bucket,

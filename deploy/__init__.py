@@ -1,0 +1,1 @@
+"""Deployment helpers for template.yaml: the API Gateway definition and the Lambda bundle."""

@@ -1,0 +1,221 @@
+"""The HTTP API definition in template.yaml, derived from openapi.yaml.
+
+Every operation of the spec becomes a route whose Lambda integration is chosen by the
+operation's tag, and the CORS configuration allows exactly the methods and headers the spec
+uses. `python -m deploy.api_definition` rewrites the generated block of template.yaml;
+`--check` only says whether it is up to date (the tests in tests/deploy assert the same).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_PATH = ROOT / "openapi.yaml"
+TEMPLATE_PATH = ROOT / "template.yaml"
+
+# The Lambda function (logical id in template.yaml) that serves the operations of each tag.
+FUNCTION_FOR_TAG = {
+    "operations": "UsersFunction",
+    "users": "UsersFunction",
+    "assets": "AssetsFunction",
+}
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# The spec promises X-Request-Id on every response in its prose, not as a declared header.
+EXPOSED_ON_EVERY_RESPONSE = ("x-request-id",)
+CORS_MAX_AGE_SECONDS = 600
+ALLOWED_ORIGINS_PARAMETER = "AllowedOrigins"
+BEGIN_MARKER = "# BEGIN generated API definition"
+END_MARKER = "# END generated API definition"
+
+Spec = Mapping[str, Any]
+
+
+class SpecError(ValueError):
+    """openapi.yaml has an operation that no function of the template is known to serve."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation of the spec and the function that serves it."""
+
+    method: str
+    path: str
+    operation_id: str
+    function: str
+
+
+def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
+    """The OpenAPI document at `path`."""
+    with path.open(encoding="utf-8") as file:
+        spec: dict[str, Any] = yaml.safe_load(file)
+    return spec
+
+
+def _operations(spec: Spec) -> Iterator[tuple[str, str, Mapping[str, Any], list[Any]]]:
+    """(method, path, operation, path-level parameters) for every operation, in spec order."""
+    for path, item in (spec.get("paths") or {}).items():
+        for method, operation in item.items():
+            if method in HTTP_METHODS:
+                yield method.upper(), path, operation, list(item.get("parameters", []))
+
+
+def _resolve(spec: Spec, node: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`node`, or what its local `$ref` (`#/components/...`) points at."""
+    while "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def routes(spec: Spec) -> list[Route]:
+    """The route of every operation in `spec`, with the function its tag maps to."""
+    found = []
+    for method, path, operation, _ in _operations(spec):
+        tags = operation.get("tags", [])
+        functions = {FUNCTION_FOR_TAG.get(tag) for tag in tags}
+        if len(functions) != 1 or None in functions:
+            raise SpecError(
+                f"{method} {path} has tags {tags}: its tags must all map to one function"
+                f" ({', '.join(f'{t} -> {f}' for t, f in FUNCTION_FOR_TAG.items())})"
+            )
+        found.append(Route(method, path, operation["operationId"], str(functions.pop())))
+    return found
+
+
+def _credential_headers(spec: Spec) -> set[str]:
+    headers = set()
+    for scheme in (spec.get("components", {}).get("securitySchemes") or {}).values():
+        scheme = _resolve(spec, scheme)
+        if scheme.get("type") in {"http", "oauth2", "openIdConnect"}:
+            headers.add("authorization")
+        elif scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+            headers.add(scheme["name"].lower())
+    return headers
+
+
+def cors(spec: Spec) -> dict[str, Any]:
+    """The HTTP API CORS configuration: origins from the template parameter, and the
+    methods, request headers and response headers the spec uses."""
+    methods: set[str] = set()
+    request_headers = _credential_headers(spec)
+    response_headers = set(EXPOSED_ON_EVERY_RESPONSE)
+    for method, _, operation, path_parameters in _operations(spec):
+        methods.add(method)
+        for parameter in path_parameters + list(operation.get("parameters", [])):
+            parameter = _resolve(spec, parameter)
+            if parameter["in"] == "header":
+                request_headers.add(parameter["name"].lower())
+        if "requestBody" in operation:
+            request_headers.add("content-type")
+        for response in (operation.get("responses") or {}).values():
+            headers = _resolve(spec, response).get("headers") or {}
+            response_headers.update(name.lower() for name in headers)
+    return {
+        "allowOrigins": {"Ref": ALLOWED_ORIGINS_PARAMETER},
+        "allowMethods": sorted(methods),
+        "allowHeaders": sorted(request_headers),
+        "exposeHeaders": sorted(response_headers),
+        "maxAge": CORS_MAX_AGE_SECONDS,
+    }
+
+
+def lambda_integration(function: str) -> dict[str, Any]:
+    """A Lambda proxy integration with the HTTP API payload format 2.0."""
+    return {
+        "type": "aws_proxy",
+        "httpMethod": "POST",
+        "uri": {
+            "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path"
+            f"/2015-03-31/functions/${{{function}.Arn}}/invocations"
+        },
+        "payloadFormatVersion": "2.0",
+    }
+
+
+def api_definition(spec: Spec) -> dict[str, Any]:
+    """The OpenAPI document API Gateway imports: the spec's routes and CORS, nothing else
+    (requests are validated by the application, against the full spec)."""
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes(spec):
+        paths.setdefault(route.path, {})[route.method.lower()] = {
+            "operationId": route.operation_id,
+            "x-amazon-apigateway-integration": lambda_integration(route.function),
+        }
+    return {
+        "openapi": spec["openapi"],
+        "info": {"title": spec["info"]["title"], "version": spec["info"]["version"]},
+        "x-amazon-apigateway-cors": cors(spec),
+        "paths": paths,
+    }
+
+
+class _TemplateDumper(yaml.SafeDumper):  # type: ignore[misc]
+    """Indents block sequences under their key, as the rest of template.yaml does."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def render(definition: Mapping[str, Any], indent: str) -> list[str]:
+    """The `DefinitionBody:` block of the template, each line prefixed with `indent`."""
+    body = yaml.dump(
+        {"DefinitionBody": dict(definition)},
+        Dumper=_TemplateDumper,
+        sort_keys=False,
+        width=1000,
+        indent=2,
+    )
+    return [indent + line for line in body.splitlines()]
+
+
+def update_template(template: str, definition: Mapping[str, Any]) -> str:
+    """`template` with the lines between the generated-block markers replaced."""
+    lines = template.splitlines()
+    begin = _marker_line(lines, BEGIN_MARKER)
+    end = _marker_line(lines, END_MARKER)
+    if end < begin:
+        raise ValueError(f"{END_MARKER!r} comes before {BEGIN_MARKER!r}")
+    indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
+    updated = [*lines[: begin + 1], *render(definition, indent), *lines[end:]]
+    return "\n".join(updated) + "\n"
+
+
+def _marker_line(lines: Sequence[str], marker: str) -> int:
+    matches = [i for i, line in enumerate(lines) if line.strip().startswith(marker)]
+    if len(matches) != 1:
+        raise ValueError(f"the template needs exactly one line starting with {marker!r}")
+    return matches[0]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.api_definition", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="only report whether it is stale")
+    args = parser.parse_args(argv)
+    current = TEMPLATE_PATH.read_text(encoding="utf-8")
+    updated = update_template(current, api_definition(load_spec()))
+    if updated == current:
+        print("template.yaml: the API definition is up to date with openapi.yaml")
+        return 0
+    if args.check:
+        print(
+            "template.yaml: the API definition is stale; run `python -m deploy.api_definition`",
+            file=sys.stderr,
+        )
+        return 1
+    TEMPLATE_PATH.write_text(updated, encoding="utf-8")
+    print("template.yaml: API definition regenerated from openapi.yaml")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Offline checks of template.yaml: lint, SAM transform, and the architecture it deploys."""

@@ -1,0 +1,54 @@
+"""Alarms and outputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.deploy.stack import names_referenced
+
+
+def alarms_on(stack, namespace, metric):
+    return [
+        alarm["Properties"]
+        for alarm in stack.of_type("AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"]["Namespace"] == namespace
+        and alarm["Properties"]["MetricName"] == metric
+    ]
+
+
+def test_an_alarm_fires_when_api_latency_is_above_1000_ms(stack):
+    (alarm,) = alarms_on(stack, "AWS/ApiGateway", "Latency")
+    assert alarm["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}]
+    assert alarm["Threshold"] == 1000
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["Period"] == 60
+
+
+@pytest.mark.parametrize("function", ["UsersFunction", "AssetsFunction"])
+def test_an_alarm_fires_when_a_function_fails_more_than_10_times_a_minute(stack, function):
+    (alarm,) = [
+        alarm
+        for alarm in alarms_on(stack, "AWS/Lambda", "Errors")
+        if alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function}}]
+    ]
+    assert alarm["Statistic"] == "Sum"
+    assert alarm["Period"] == 60
+    assert alarm["EvaluationPeriods"] == 1
+    assert alarm["Threshold"] == 10
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+
+
+def test_missing_data_never_raises_an_alarm(stack):
+    for alarm in stack.of_type("AWS::CloudWatch::Alarm").values():
+        assert alarm["Properties"]["TreatMissingData"] == "notBreaching"
+
+
+def test_outputs_name_the_api_url_the_tables_and_the_bucket(stack):
+    outputs = {name: output["Value"] for name, output in stack.template["Outputs"].items()}
+    assert outputs == {
+        "ApiUrl": {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"},
+        "UsersTableName": {"Ref": "UsersTable"},
+        "AssetsTableName": {"Ref": "AssetsTable"},
+        "AssetsBucketName": {"Ref": "AssetsBucket"},
+    }
+    assert names_referenced(outputs["ApiUrl"]) <= {"HttpApi", "AWS::Region", "AWS::URLSuffix"}

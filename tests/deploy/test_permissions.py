@@ -1,0 +1,123 @@
+"""Least privilege: each function's role allows its own table, indexes, objects and logs only."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.deploy.stack import as_list, names_referenced
+
+FUNCTIONS = ("UsersFunction", "AssetsFunction")
+TABLE_ACTIONS = {
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+}
+ASSET_OBJECTS = {"Fn::Sub": "arn:${AWS::Partition}:s3:::${AWS::StackName}-assets/assets/*"}
+
+
+def resources_for(stack, function, action):
+    return [
+        resource
+        for statement in stack.statements(function)
+        if statement["Effect"] == "Allow" and action in as_list(statement["Action"])
+        for resource in as_list(statement["Resource"])
+    ]
+
+
+def test_each_function_runs_with_a_role_of_its_own_that_only_lambda_assumes(stack):
+    roles = {stack.role_of(name) for name in FUNCTIONS}
+    assert len(roles) == len(FUNCTIONS)
+    for role in roles:
+        properties = stack.properties(role)
+        assert properties["AssumeRolePolicyDocument"]["Statement"] == [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ]
+        # Nothing granted out of sight of these tests.
+        assert not {"ManagedPolicyArns", "PermissionsBoundary"} & set(properties)
+
+
+def test_no_role_allows_anything_on_every_resource_or_by_wildcard_action(stack):
+    for function in FUNCTIONS:
+        for statement in stack.statements(function):
+            assert statement["Effect"] == "Allow"
+            assert "*" not in as_list(statement["Resource"]), statement
+            assert not [a for a in as_list(statement["Action"]) if "*" in a], statement
+            assert "NotAction" not in statement
+            assert "NotResource" not in statement
+
+
+def test_users_function_holds_no_s3_permission(stack):
+    assert stack.actions("UsersFunction", "s3") == set()
+
+
+def test_users_function_may_only_read_and_write_the_users_table_and_its_indexes(stack):
+    assert stack.actions("UsersFunction", "dynamodb") == TABLE_ACTIONS
+    for action in TABLE_ACTIONS:
+        resources = resources_for(stack, "UsersFunction", action)
+        assert {"Fn::GetAtt": ["UsersTable", "Arn"]} in resources
+        assert all(names_referenced(r) == {"UsersTable"} for r in resources), resources
+    assert resources_for(stack, "UsersFunction", "dynamodb:Query") == [
+        {"Fn::GetAtt": ["UsersTable", "Arn"]},
+        {"Fn::Sub": "${UsersTable.Arn}/index/*"},
+    ]
+
+
+def test_assets_function_may_only_read_and_write_the_assets_table_and_its_indexes(stack):
+    assert stack.actions("AssetsFunction", "dynamodb") == TABLE_ACTIONS
+    for action in TABLE_ACTIONS:
+        resources = resources_for(stack, "AssetsFunction", action)
+        assert {"Fn::GetAtt": ["AssetsTable", "Arn"]} in resources
+        assert all(names_referenced(r) == {"AssetsTable"} for r in resources), resources
+    assert resources_for(stack, "AssetsFunction", "dynamodb:Query") == [
+        {"Fn::GetAtt": ["AssetsTable", "Arn"]},
+        {"Fn::Sub": "${AssetsTable.Arn}/index/*"},
+    ]
+
+
+def test_assets_function_may_only_put_get_and_delete_objects_under_assets_and_list(stack):
+    # The presigned upload and download URLs it signs act with exactly these permissions.
+    assert stack.actions("AssetsFunction", "s3") == {
+        "s3:DeleteObject",
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:ListBucket",
+    }
+    for action in ("s3:DeleteObject", "s3:GetObject", "s3:PutObject"):
+        assert resources_for(stack, "AssetsFunction", action) == [ASSET_OBJECTS]
+    # Listing only so that HeadObject of a missing key answers 404 rather than 403.
+    assert resources_for(stack, "AssetsFunction", "s3:ListBucket") == [
+        {"Fn::Sub": "arn:${AWS::Partition}:s3:::${AWS::StackName}-assets"}
+    ]
+
+
+def test_the_asset_objects_the_role_names_are_in_the_stacks_bucket(stack):
+    bucket_name = stack.properties("AssetsBucket")["BucketName"]["Fn::Sub"]
+    assert ASSET_OBJECTS["Fn::Sub"].endswith(f":s3:::{bucket_name}/assets/*")
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_each_function_may_only_write_its_own_logs(stack, function):
+    (group,) = names_referenced(stack.properties(function)["LoggingConfig"]["LogGroup"])
+    assert stack.actions(function, "logs") == {"logs:CreateLogStream", "logs:PutLogEvents"}
+    for action in stack.actions(function, "logs"):
+        assert resources_for(stack, function, action) == [{"Fn::GetAtt": [group, "Arn"]}]
+
+
+def test_roles_allow_nothing_but_logs_dynamodb_and_the_assets_s3_objects(stack):
+    services = {
+        function: {
+            a.split(":")[0] for s in stack.statements(function) for a in as_list(s["Action"])
+        }
+        for function in FUNCTIONS
+    }
+    assert services == {
+        "UsersFunction": {"logs", "dynamodb"},
+        "AssetsFunction": {"logs", "dynamodb", "s3"},
+    }
