@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+import boto3
 import yaml
 from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
-from pynamodb.connection import Connection
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import compile_path
 from starlette.types import ASGIApp
@@ -20,9 +21,11 @@ from starlette.types import ASGIApp
 from api.asset_store import DynamoAssetRepository, bind_asset_table
 from api.assets import AssetService
 from api.assets_handler import asset_operations
-from api.body_limit import BodyLimitMiddleware
+from api.aws_faults import BOTOCORE_CONFIG
 from api.errors import error_handlers
 from api.http import JSON
+from api.idempotency import IdempotentRequests
+from api.limits import RequestLimitsMiddleware
 from api.object_storage import S3ObjectStorage
 from api.observability import RequestContextMiddleware, configure_logging
 from api.settings import Settings
@@ -72,8 +75,7 @@ def get_health() -> tuple[dict[str, str], int, dict[str, str]]:
 
 def dynamo_user_service(settings: Settings) -> UserService:
     """Users backed by the DynamoDB table named in `settings`; connects on first use."""
-    connection = Connection(region=settings.region, host=settings.aws_endpoint_url)
-    return UserService(DynamoUserRepository(bind_user_table(settings), connection))
+    return UserService(DynamoUserRepository(bind_user_table(settings)))
 
 
 def dynamo_asset_service(settings: Settings) -> AssetService:
@@ -85,19 +87,41 @@ def dynamo_asset_service(settings: Settings) -> AssetService:
     )
 
 
+@cache
+def dynamodb_client(region: str, endpoint_url: str | None) -> Any:
+    """One boto3 DynamoDB client per process for what pynamodb does not do."""
+    return boto3.client(
+        "dynamodb", region_name=region, endpoint_url=endpoint_url, config=BOTOCORE_CONFIG
+    )
+
+
+def dynamo_idempotency(settings: Settings) -> IdempotentRequests:
+    """Idempotency keys in the DynamoDB table named in `settings`; connects on first use."""
+
+    def persistence_for(operation: str) -> Any:
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+        client = dynamodb_client(settings.region, settings.aws_endpoint_url)
+        return DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=client)
+
+    return IdempotentRequests(persistence_for)
+
+
 def create_app(
     settings: Settings,
     *,
     users: UserService | None = None,
     assets: AssetService | None = None,
+    idempotency: IdempotentRequests | None = None,
 ) -> ASGIApp:
     """The ASGI application: Connexion routing and validating from the spec, wrapped so
     every response carries X-Request-Id and every request is logged once."""
     configure_logging(settings.log_level)
+    idempotency = idempotency or dynamo_idempotency(settings)
     operations: dict[str, Operation] = {
         "getHealth": get_health,
-        **user_operations(users or dynamo_user_service(settings)),
-        **asset_operations(assets or dynamo_asset_service(settings)),
+        **user_operations(users or dynamo_user_service(settings), idempotency),
+        **asset_operations(assets or dynamo_asset_service(settings), idempotency),
     }
     spec = load_spec()
     app = AsyncApp(__name__, specification_dir=SPEC_PATH.parent)
@@ -115,9 +139,9 @@ def create_app(
     for error, handler in error_handlers(method_finder(spec)):
         app.add_error_handler(error, handler)
     app.add_middleware(
-        BodyLimitMiddleware,
+        RequestLimitsMiddleware,
         position=MiddlewarePosition.BEFORE_SWAGGER,
-        max_bytes=settings.max_body_bytes,
+        max_body_bytes=settings.max_body_bytes,
     )
     if settings.allowed_origins:
         app.add_middleware(
@@ -128,4 +152,6 @@ def create_app(
             allow_headers=["Content-Type", "If-Match", "Authorization"],
             expose_headers=["ETag", "Location", "X-Request-Id"],
         )
-    return RequestContextMiddleware(app, routes=operation_paths(spec))
+    return RequestContextMiddleware(
+        app, routes=operation_paths(spec), metrics_namespace=settings.metrics_namespace
+    )

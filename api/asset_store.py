@@ -13,6 +13,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from api.assets import Asset, AssetRepository, Status
+from api.aws_faults import PYNAMODB_OPTIONS, translating_faults
 from api.errors import ConcurrentChange, InvalidCursor, NotFound
 from api.settings import Settings
 
@@ -74,6 +75,7 @@ def bind_asset_table(settings: Settings) -> type[AssetItem]:
             "table_name": settings.assets_table,
             "region": settings.region,
             "host": settings.aws_endpoint_url,
+            **PYNAMODB_OPTIONS,
         },
     )
     return type("BoundAssetItem", (AssetItem,), {"Meta": meta, "__module__": __name__})
@@ -104,9 +106,11 @@ class DynamoAssetRepository(AssetRepository):
         unchanged: Condition = self._model.version == asset.version
         return unchanged
 
+    @translating_faults
     def add(self, asset: Asset) -> None:
         self._item(asset).save(condition=self._model.asset_id.does_not_exist())
 
+    @translating_faults
     def get(self, asset_id: str, now_s: int) -> Asset:
         try:
             asset = _to_asset(self._model.get(asset_id, consistent_read=True))
@@ -116,6 +120,7 @@ class DynamoAssetRepository(AssetRepository):
             raise NotFound("There is no asset with this id.")
         return asset
 
+    @translating_faults
     def replace(self, current: Asset, new: Asset, now_s: int) -> None:
         try:
             self._item(new).save(condition=self._unchanged(current) & (self._model.ttl > now_s))
@@ -124,6 +129,7 @@ class DynamoAssetRepository(AssetRepository):
                 raise
             raise ConcurrentChange("The asset changed while this request was changing it.") from exc
 
+    @translating_faults
     def remove(self, current: Asset) -> None:
         try:
             self._item(current).delete(condition=self._unchanged(current))
@@ -132,6 +138,7 @@ class DynamoAssetRepository(AssetRepository):
                 raise
             raise ConcurrentChange("The asset changed while this request was changing it.") from exc
 
+    @translating_faults
     def find(
         self, status: Status | None, limit: int, after: Mapping[str, Any] | None, now_s: int
     ) -> tuple[list[Asset], dict[str, Any] | None]:

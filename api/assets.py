@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from api.cursors import decode_cursor, encode_cursor
-from api.errors import AssetNotReady, ConcurrentChange, NotFound
+from api.errors import AssetNotReady, ConcurrentChange, NotFound, ServiceUnavailable
 from api.file_names import content_disposition, safe_file_name
 
 Clock = Callable[[], float]
@@ -166,13 +166,18 @@ class AssetService:
             expires_at=now_s + LIFETIME_SECONDS,
             version=1,
         )
-        # Presigning is local computation; the metadata is stored before a URL exists,
-        # so every upload that can happen has its asset.
-        url, fields = self._storage.presign_upload(
-            asset.s3_key, content_type, size, self._upload_expires_seconds
-        )
+        # The metadata is stored before a URL exists, so every upload that can happen has
+        # its asset (presigning is local computation).
         self._repository.add(asset)
-        return asset, PresignedPost(url, fields, now_s + self._upload_expires_seconds)
+        return asset, self.renew_upload(asset.s3_key, content_type, size)
+
+    def renew_upload(self, key: str, content_type: str, size: int) -> PresignedPost:
+        """A new presigned POST for an asset's object, as `create` made the first."""
+        now_s, _ = self._now()
+        url, fields = self._storage.presign_upload(
+            key, content_type, size, self._upload_expires_seconds
+        )
+        return PresignedPost(url, fields, now_s + self._upload_expires_seconds)
 
     def get(self, asset_id: str) -> Asset:
         now_s, _ = self._now()
@@ -212,9 +217,14 @@ class AssetService:
                 self._repository.remove(asset)
             except ConcurrentChange:
                 continue
-            # The metadata goes first: an object left behind by a failure here is
-            # invisible, and the bucket's lifecycle rule expires it.
-            self._storage.delete(asset.s3_key)
+            try:
+                self._storage.delete(asset.s3_key)
+            except ServiceUnavailable:
+                # Put the metadata back: the asset stays whole and the client may retry.
+                # (Should that fail too, the object is left unreferenced and invisible,
+                # and the bucket's lifecycle rule expires it.)
+                self._repository.add(asset)
+                raise
             return
         raise ConcurrentChange("The asset is being changed by other requests; try again.")
 

@@ -7,11 +7,13 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
+from connexion import request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from api.assets import Asset, AssetService, PresignedPost
 from api.http import JSON, no_content
+from api.idempotency import IdempotentRequests, Outcome, idempotency_key, response
 from api.lambda_entry import lambda_handler
 from api.settings import Settings
 from api.timestamps import format_millis, format_seconds
@@ -42,13 +44,26 @@ def upload_json(upload: PresignedPost) -> dict[str, Any]:
     }
 
 
-def asset_operations(assets: AssetService) -> dict[str, Operation]:
+def asset_operations(assets: AssetService, idempotency: IdempotentRequests) -> dict[str, Operation]:
     """The assets operations of openapi.yaml, by operationId."""
 
-    def create_asset(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+    def created(body: dict[str, Any]) -> Outcome:
         asset, upload = assets.create(body["fileName"], body["contentType"], body["size"])
         headers = {**JSON, "Location": f"/assets/{asset.asset_id}"}
-        return {**asset_json(asset), "upload": upload_json(upload)}, 201, headers
+        return Outcome({**asset_json(asset), "upload": upload_json(upload)}, 201, headers)
+
+    def with_fresh_upload(outcome: Outcome) -> Outcome:
+        """A replay never hands back an upload URL that may have expired: it signs anew."""
+        body = outcome.body
+        upload = assets.renew_upload(
+            body["upload"]["fields"]["key"], body["contentType"], body["size"]
+        )
+        return Outcome({**body, "upload": upload_json(upload)}, outcome.status, outcome.headers)
+
+    def create_asset(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+        key = idempotency_key(request.headers.get("idempotency-key"))
+        outcome, replayed = idempotency.run("createAsset", key, body, lambda: created(body))
+        return response(with_fresh_upload(outcome) if replayed else outcome, replayed)
 
     def list_assets(
         limit: int = 20, cursor: str | None = None, status: Any = None

@@ -35,6 +35,7 @@ class DomainError(Exception):
     """A request that cannot be served as asked; `detail` is written for the client."""
 
     status: ClassVar[int] = 400
+    headers: ClassVar[dict[str, str]] = {}
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -79,6 +80,31 @@ class VersionMismatch(DomainError):
     status = 412
 
 
+class ServiceUnavailable(DomainError):
+    """AWS kept throttling or failing through the retries; nothing was changed."""
+
+    status = 503
+    headers = {"Retry-After": "1"}  # noqa: RUF012 - read-only
+
+
+class IdempotencyKeyReused(DomainError):
+    """The Idempotency-Key was first used with another request body."""
+
+    status = 422
+
+
+class RequestInProgress(DomainError):
+    """A request with this Idempotency-Key is still being served."""
+
+    status = 409
+
+
+class HeadersTooLarge(DomainError):
+    """A request header, or all of them together, exceeds the limit."""
+
+    status = 431
+
+
 class BodyTooLarge(DomainError):
     """The request body exceeds the configured maximum."""
 
@@ -107,7 +133,7 @@ def problem(
 
 def domain_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, DomainError)
-    return problem(exc.status, exc.detail)
+    return problem(exc.status, exc.detail, headers=exc.headers)
 
 
 def connexion_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

@@ -10,6 +10,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from api.assets import ObjectStorage, StoredObject
+from api.aws_faults import BOTOCORE_CONFIG, translating_faults
 from api.settings import Settings
 
 
@@ -23,7 +24,7 @@ class S3ObjectStorage(ObjectStorage):
 
     @cached_property
     def _client(self) -> Any:
-        config = Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"})
+        config = BOTOCORE_CONFIG.merge(Config(signature_version="s3v4"))
         return boto3.client(
             "s3", region_name=self._region, endpoint_url=self._endpoint_url, config=config
         )
@@ -58,6 +59,7 @@ class S3ObjectStorage(ObjectStorage):
         )
         return url
 
+    @translating_faults
     def head(self, key: str) -> StoredObject | None:
         try:
             head = self._client.head_object(Bucket=self._bucket, Key=key)
@@ -67,5 +69,6 @@ class S3ObjectStorage(ObjectStorage):
             raise
         return StoredObject(size=head["ContentLength"], content_type=head.get("ContentType", ""))
 
+    @translating_faults
     def delete(self, key: str) -> None:
         self._client.delete_object(Bucket=self._bucket, Key=key)

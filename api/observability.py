@@ -1,4 +1,5 @@
-"""Structured JSON logs: one line per request, with its id, and never a body or header value."""
+"""Telemetry: one JSON log line per request, with its id and never a body or header value,
+and CloudWatch Embedded Metric Format metrics per operation."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.request_context import set_request_id
 
 log = structlog.get_logger("api.access")
+SERVICE = "users-assets-api"
 
 
 def configure_logging(level: str) -> None:
@@ -36,6 +38,19 @@ def configure_logging(level: str) -> None:
     )
 
 
+def emit_metrics(namespace: str, operation: str, status: int, duration_ms: float) -> None:
+    """One CloudWatch Embedded Metric Format line: count, latency and errors per operation."""
+    from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+
+    metrics = EphemeralMetrics(namespace=namespace, service=SERVICE)
+    metrics.add_dimension(name="operation", value=operation)
+    metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=duration_ms)
+    metrics.add_metric(name="ClientErrors", unit=MetricUnit.Count, value=int(400 <= status < 500))
+    metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=int(status >= 500))
+    metrics.flush_metrics()
+
+
 def request_id_for(scope: Scope) -> str:
     """API Gateway's request id on AWS, else the Lambda invocation's, else a fresh one."""
     event = scope.get("aws.event") or {}
@@ -55,9 +70,10 @@ class RequestContextMiddleware:
     """Gives every request an id, returns it as X-Request-Id and logs one line per request:
     id, method, route template, operation, status and duration; never a value from it."""
 
-    def __init__(self, app: ASGIApp, routes: dict[str, str]) -> None:
+    def __init__(self, app: ASGIApp, routes: dict[str, str], metrics_namespace: str) -> None:
         self.app = app
         self.routes = routes  # operationId -> path template
+        self.metrics_namespace = metrics_namespace
         self._cold = True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -87,12 +103,15 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             operation = operation_of(scope)
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
             fields: dict[str, Any] = {
                 "method": scope["method"],
                 "route": self.routes.get(operation) if operation else None,
                 "operation": operation,
                 "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "duration_ms": duration_ms,
                 "cold_start": cold_start,
             }
             log.info("request", **fields)
+            if operation:
+                emit_metrics(self.metrics_namespace, operation, status, duration_ms)

@@ -17,6 +17,7 @@ class Settings:
     users_table: str = "Users"
     assets_table: str = "Assets"
     assets_bucket: str = "assets"
+    idempotency_table: str = "Idempotency"
     # How long a presigned upload stays usable; never more than an hour.
     upload_url_expires_seconds: int = 15 * 60
     # None means the real AWS endpoints; the local server points this at the emulator.
@@ -25,6 +26,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     max_body_bytes: int = 64 * 1024
     log_level: str = "INFO"
+    metrics_namespace: str = "UsersAssetsApi"
 
     def __post_init__(self) -> None:
         if not 1 <= self.upload_url_expires_seconds <= MAX_UPLOAD_URL_SECONDS:
@@ -44,6 +46,7 @@ class Settings:
             users_table=env.get("USERS_TABLE", defaults.users_table),
             assets_table=env.get("ASSETS_TABLE", defaults.assets_table),
             assets_bucket=env.get("ASSETS_BUCKET", defaults.assets_bucket),
+            idempotency_table=env.get("IDEMPOTENCY_TABLE", defaults.idempotency_table),
             upload_url_expires_seconds=int(
                 env.get("UPLOAD_URL_EXPIRES_SECONDS", defaults.upload_url_expires_seconds)
             ),
@@ -51,4 +54,5 @@ class Settings:
             allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             max_body_bytes=int(env.get("MAX_BODY_BYTES", defaults.max_body_bytes)),
             log_level=env.get("LOG_LEVEL", defaults.log_level),
+            metrics_namespace=env.get("METRICS_NAMESPACE", defaults.metrics_namespace),
         )

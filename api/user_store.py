@@ -14,6 +14,12 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from api.aws_faults import (
+    PYNAMODB_OPTIONS,
+    TRANSIENT_CANCELLATIONS,
+    translating_faults,
+    unavailable,
+)
 from api.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
 from api.settings import Settings
 from api.users import User, UserQuery, UserRepository
@@ -79,6 +85,7 @@ def bind_user_table(settings: Settings) -> type[UserItem]:
             "table_name": settings.users_table,
             "region": settings.region,
             "host": settings.aws_endpoint_url,
+            **PYNAMODB_OPTIONS,
         },
     )
     return type("BoundUserItem", (UserItem,), {"Meta": meta, "__module__": __name__})
@@ -92,9 +99,10 @@ def _live(model: type[UserItem], now_s: int) -> Condition:
 class DynamoUserRepository(UserRepository):
     """Users in the DynamoDB Users table, emails kept unique by guard items in transactions."""
 
-    def __init__(self, model: type[UserItem], connection: Connection) -> None:
+    def __init__(self, model: type[UserItem]) -> None:
         self._model = model
-        self._connection = connection
+        # Transactions go through the model's own connection: one botocore client, not two.
+        self._connection: Connection = model._get_connection().connection
 
     def _item(self, user: User) -> UserItem:
         return self._model(
@@ -124,6 +132,7 @@ class DynamoUserRepository(UserRepository):
         unchanged: Condition = (self._model.version == user.version) & _live(self._model, now_s)
         return unchanged
 
+    @translating_faults
     def add(self, user: User, now_s: int) -> None:
         try:
             with TransactWrite(connection=self._connection) as transaction:
@@ -132,6 +141,7 @@ class DynamoUserRepository(UserRepository):
         except TransactWriteError as exc:
             _raise_for(exc, {1: EmailTaken("Another user already has this email.")})
 
+    @translating_faults
     def get(self, user_id: str, now_s: int) -> User:
         try:
             item = self._model.get(user_id, consistent_read=True)
@@ -141,6 +151,7 @@ class DynamoUserRepository(UserRepository):
             raise NotFound("There is no user with this id.")
         return _to_user(item)
 
+    @translating_faults
     def replace(self, current: User, new: User, now_s: int) -> None:
         try:
             with TransactWrite(connection=self._connection) as transaction:
@@ -153,6 +164,7 @@ class DynamoUserRepository(UserRepository):
         except TransactWriteError as exc:
             _raise_for(exc, {2: EmailTaken("Another user already has this email.")})
 
+    @translating_faults
     def remove(self, current: User, now_s: int) -> None:
         try:
             with TransactWrite(connection=self._connection) as transaction:
@@ -161,6 +173,7 @@ class DynamoUserRepository(UserRepository):
         except TransactWriteError as exc:
             _raise_for(exc, {})
 
+    @translating_faults
     def find(
         self, query: UserQuery, limit: int, after: Mapping[str, Any] | None, now_s: int
     ) -> tuple[list[User], dict[str, Any] | None]:
@@ -225,6 +238,8 @@ def _raise_for(exc: TransactWriteError, condition_errors: Mapping[int, Exception
     failed = [i for i, reason in enumerate(reasons) if reason and reason.code != "None"]
     if not failed:
         raise exc
+    if any(reasons[i].code in TRANSIENT_CANCELLATIONS for i in failed):  # type: ignore[union-attr]
+        raise unavailable(exc) from exc
     # The user item's own condition (index 0) wins: the caller re-reads and decides.
     if (
         failed[0] != 0

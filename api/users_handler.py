@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from api.http import JSON, no_content
+from api.idempotency import IdempotentRequests, Outcome, idempotency_key, response
 from api.lambda_entry import lambda_handler
 from api.settings import Settings
 from api.timestamps import format_millis, format_seconds
@@ -33,15 +34,19 @@ def user_json(user: User) -> dict[str, Any]:
     return body
 
 
-def user_operations(users: UserService) -> dict[str, Operation]:
+def user_operations(users: UserService, idempotency: IdempotentRequests) -> dict[str, Operation]:
     """The users operations of openapi.yaml, by operationId."""
 
-    def create_user(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+    def created(body: dict[str, Any]) -> Outcome:
         user = users.create(
             body["email"], body["name"], body.get("department"), body.get("expiresAt")
         )
         headers = {**JSON, "Location": f"/users/{user.user_id}", "ETag": user.etag}
-        return user_json(user), 201, headers
+        return Outcome(user_json(user), 201, headers)
+
+    def create_user(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+        key = idempotency_key(request.headers.get("idempotency-key"))
+        return response(*idempotency.run("createUser", key, body, lambda: created(body)))
 
     def list_users(
         limit: int = 20,

@@ -75,6 +75,14 @@ class Emulator:
         self._server.server_close()
 
 
+# The table Powertools' idempotency utility expects (its defaults: key `id`, TTL `expiration`).
+IDEMPOTENCY_TABLE = {
+    "BillingMode": "PAY_PER_REQUEST",
+    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+}
+
+
 @cache
 def _client(service: str, region: str, endpoint_url: str | None) -> Any:
     return boto3.client(service, region_name=region, endpoint_url=endpoint_url)
@@ -101,7 +109,8 @@ def create_table_request(model: type[Model]) -> dict[str, Any]:
 
 def create_resources(settings: Settings) -> None:
     """Create the tables (as the pynamodb models declare them, which a test proves equal
-    to template.yaml's, with TTL on `ttl`) and the bucket that `settings` names."""
+    to template.yaml's, with TTL on `ttl`), the idempotency table and the bucket that
+    `settings` names."""
     dynamodb = _client("dynamodb", settings.region, settings.aws_endpoint_url)
     for model in (bind_user_table(settings), bind_asset_table(settings)):
         dynamodb.create_table(**create_table_request(model))
@@ -109,6 +118,11 @@ def create_resources(settings: Settings) -> None:
             TableName=model.Meta.table_name,
             TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"},
         )
+    dynamodb.create_table(**IDEMPOTENCY_TABLE, TableName=settings.idempotency_table)
+    dynamodb.update_time_to_live(
+        TableName=settings.idempotency_table,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"},
+    )
     s3 = _client("s3", settings.region, settings.aws_endpoint_url)
     location = {} if settings.region == "us-east-1" else {"LocationConstraint": settings.region}
     s3.create_bucket(

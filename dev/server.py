@@ -15,6 +15,7 @@ from api.settings import Settings
 from dev.emulator import Emulator, create_resources, use_emulator_credentials
 
 DEFAULT_ORIGINS = ("http://localhost:3000",)
+H11_MAX_EVENT_BYTES = 256 * 1024
 
 
 def local_settings(endpoint_url: str) -> Settings:
@@ -31,7 +32,13 @@ class BackgroundServer:
     """uvicorn serving `app` on loopback in a thread, for tests and benchmarks."""
 
     def __init__(self, app: ASGIApp, port: int = 0) -> None:
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            h11_max_incomplete_event_size=H11_MAX_EVENT_BYTES,
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
@@ -72,7 +79,14 @@ def main() -> None:
         # uvicorn shuts down gracefully on SIGINT or SIGTERM, then raises the signal again;
         # SIGTERM then behaves as Ctrl-C does, ending here with exit status 0.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
-        uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.run(
+            create_app(settings),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            # Let oversized headers reach the app, which answers them with a problem (431).
+            h11_max_incomplete_event_size=H11_MAX_EVENT_BYTES,
+        )
     except KeyboardInterrupt:
         print("Stopped.", flush=True)
     finally:

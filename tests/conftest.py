@@ -29,6 +29,7 @@ def settings(emulator: Emulator) -> Settings:
         users_table=f"Users-{suffix}",
         assets_table=f"Assets-{suffix}",
         assets_bucket=f"assets-{suffix}",
+        idempotency_table=f"Idempotency-{suffix}",
         aws_endpoint_url=emulator.endpoint_url,
         log_level="WARNING",
     )

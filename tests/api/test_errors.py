@@ -76,3 +76,16 @@ def test_every_response_carries_a_distinct_request_id(client):
         client.get("/users").headers["x-request-id"],
     }
     assert len(ids) == 3
+
+
+def test_an_oversized_header_is_431_and_stores_nothing(client):
+    response = client.post(
+        "/users", json={"email": "a@b.c", "name": "x"}, headers={"X-Padding": "x" * 9000}
+    )
+    assert_problem(response, 431, "8192")
+    assert client.get("/users").json()["items"] == []
+
+
+def test_headers_over_the_total_limit_are_431(client):
+    headers = {f"X-Padding-{i}": "x" * 4000 for i in range(5)}
+    assert_problem(client.get("/users", headers=headers), 431, "16384")

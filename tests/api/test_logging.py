@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from api.app import create_app
 from api.lambda_entry import lambda_handler
 from tests.events import FakeLambdaContext, make_http_event
+from tests.transfers import upload
 
 EMAIL, NAME = "secret.person@example.com", "Very Secret Name"
 
@@ -26,8 +27,12 @@ def client(settings):
         yield client
 
 
-def log_lines(capsys):
+def output_lines(capsys):
     return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+
+
+def log_lines(capsys):
+    return [line for line in output_lines(capsys) if "_aws" not in line]
 
 
 def test_each_request_logs_one_json_line_with_its_id_route_status_and_duration(client, capsys):
@@ -64,18 +69,64 @@ def test_each_request_logs_one_json_line_with_its_id_route_status_and_duration(c
         assert {"method", "cold_start", "timestamp"} <= set(line)
 
 
-def test_no_log_line_carries_an_email_a_name_or_a_body(client, capsys):
+def test_no_output_of_a_full_flow_carries_personal_data_bodies_credentials_or_urls(client, capsys):
     capsys.readouterr()
-    created = client.post("/users", json={"email": EMAIL, "name": NAME, "department": "Dept X"})
-    client.post("/users", json={"email": EMAIL, "name": NAME})
-    client.post("/users", json={"email": "broken", "name": NAME})
-    client.patch(f"/users/{created.json()['userId']}", json={"name": "Other Secret"})
+    auth = {"Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.c2ln"}
+    created = client.post(
+        "/users", json={"email": EMAIL, "name": NAME, "department": "Dept X"}, headers=auth
+    )
+    user_path = f"/users/{created.json()['userId']}"
+    client.post("/users", json={"email": EMAIL, "name": NAME}, headers=auth)  # 409
+    client.post("/users", json={"email": "broken", "name": NAME})  # 400
+    client.get("/users", params={"email": EMAIL}, headers=auth)
+    client.patch(user_path, json={"name": "Other Secret"}, headers={"If-Match": '"9"'})  # 412
+    client.patch(user_path, json={"name": "Other Secret"}, headers=auth)
+    asset = client.post(
+        "/assets",
+        json={
+            "fileName": "Medical record of Jane.pdf",
+            "contentType": "application/pdf",
+            "size": 4,
+        },
+        headers={**auth, "Idempotency-Key": "secret-key-1"},
+    ).json()
+    upload(asset["upload"], b"text")
+    download_url = client.get(f"/assets/{asset['assetId']}/download").json()["url"]
+    client.delete(f"/assets/{asset['assetId']}", headers=auth)
+    client.delete(user_path, headers=auth)
 
-    output = capsys.readouterr().out
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
 
-    for secret in (EMAIL, "secret.person", NAME, "Dept X", "Other Secret"):
+    secrets = [EMAIL, "secret.person", NAME, "Dept X", "Other Secret", "Medical record", "Jane"]
+    secrets += [auth["Authorization"], "c2VjcmV0LXRva2Vu", "secret-key-1"]
+    secrets += [asset["upload"]["fields"]["policy"], asset["upload"]["fields"]["x-amz-signature"]]
+    secrets += [download_url, download_url.split("Signature=")[1], "X-Amz-Credential"]
+    for secret in secrets:
         assert secret not in output
-    assert output.count('"event": "request"') == 4
+    assert output.count('"event": "request"') == 10
+
+
+def test_each_operation_emits_embedded_metrics_for_count_latency_and_errors(client, capsys):
+    capsys.readouterr()
+    client.post("/users", json={"email": EMAIL, "name": NAME})
+    client.post("/users", json={"email": EMAIL, "name": NAME})
+
+    metrics = [line for line in output_lines(capsys) if "_aws" in line]
+
+    assert [(m["operation"], m["Requests"], m["ClientErrors"]) for m in metrics] == [
+        ("createUser", [1.0], [0.0]),
+        ("createUser", [1.0], [1.0]),
+    ]
+    (directive,) = metrics[0]["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == "UsersAssetsApi"
+    assert {m["Name"] for m in directive["Metrics"]} == {
+        "Requests",
+        "Latency",
+        "ClientErrors",
+        "ServerErrors",
+    }
+    assert metrics[0]["Latency"][0] > 0
 
 
 def test_the_first_lambda_request_of_a_process_is_logged_as_a_cold_start(settings, capsys):

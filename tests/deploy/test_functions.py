@@ -46,6 +46,7 @@ def test_function_environments_carry_only_names_and_settings(stack):
     users = stack.properties("UsersFunction")["Environment"]["Variables"]
     assets = stack.properties("AssetsFunction")["Environment"]["Variables"]
 
+    common["IDEMPOTENCY_TABLE"] = {"Ref": "IdempotencyTable"}
     assert users == {**common, "USERS_TABLE": {"Ref": "UsersTable"}}
     assert assets == {
         **common,

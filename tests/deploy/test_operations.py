@@ -49,6 +49,7 @@ def test_outputs_name_the_api_url_the_tables_and_the_bucket(stack):
         "ApiUrl": {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"},
         "UsersTableName": {"Ref": "UsersTable"},
         "AssetsTableName": {"Ref": "AssetsTable"},
+        "IdempotencyTableName": {"Ref": "IdempotencyTable"},
         "AssetsBucketName": {"Ref": "AssetsBucket"},
     }
     assert names_referenced(outputs["ApiUrl"]) <= {"HttpApi", "AWS::Region", "AWS::URLSuffix"}

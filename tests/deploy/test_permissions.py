@@ -15,6 +15,12 @@ TABLE_ACTIONS = {
     "dynamodb:Query",
     "dynamodb:UpdateItem",
 }
+IDEMPOTENCY_ACTIONS = {
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+}
 ASSET_OBJECTS = {"Fn::Sub": "arn:${AWS::Partition}:s3:::${AWS::StackName}-assets/assets/*"}
 
 
@@ -62,7 +68,8 @@ def test_users_function_may_only_read_and_write_the_users_table_and_its_indexes(
     for action in TABLE_ACTIONS:
         resources = resources_for(stack, "UsersFunction", action)
         assert {"Fn::GetAtt": ["UsersTable", "Arn"]} in resources
-        assert all(names_referenced(r) == {"UsersTable"} for r in resources), resources
+        tables = {"UsersTable", *(["IdempotencyTable"] if action in IDEMPOTENCY_ACTIONS else [])}
+        assert all(names_referenced(r) <= tables for r in resources), resources
     assert resources_for(stack, "UsersFunction", "dynamodb:Query") == [
         {"Fn::GetAtt": ["UsersTable", "Arn"]},
         {"Fn::Sub": "${UsersTable.Arn}/index/*"},
@@ -74,7 +81,18 @@ def test_assets_function_may_only_read_and_write_the_assets_table_and_its_indexe
     for action in TABLE_ACTIONS:
         resources = resources_for(stack, "AssetsFunction", action)
         assert {"Fn::GetAtt": ["AssetsTable", "Arn"]} in resources
-        assert all(names_referenced(r) == {"AssetsTable"} for r in resources), resources
+        tables = {"AssetsTable", *(["IdempotencyTable"] if action in IDEMPOTENCY_ACTIONS else [])}
+        assert all(names_referenced(r) <= tables for r in resources), resources
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_each_function_may_keep_idempotency_records_and_nothing_more_there(stack, function):
+    actions = {
+        action
+        for action in TABLE_ACTIONS
+        if {"Fn::GetAtt": ["IdempotencyTable", "Arn"]} in resources_for(stack, function, action)
+    }
+    assert actions == IDEMPOTENCY_ACTIONS
     assert resources_for(stack, "AssetsFunction", "dynamodb:Query") == [
         {"Fn::GetAtt": ["AssetsTable", "Arn"]},
         {"Fn::Sub": "${AssetsTable.Arn}/index/*"},

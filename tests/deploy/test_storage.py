@@ -61,11 +61,14 @@ def test_each_table_has_the_key_and_the_indexes_the_code_queries(stack, table, e
     assert {a["AttributeName"] for a in properties["AttributeDefinitions"]} == used
 
 
-@pytest.mark.parametrize("table", ["UsersTable", "AssetsTable"])
-def test_each_table_is_on_demand_with_ttl_point_in_time_recovery_and_encryption(stack, table):
+@pytest.mark.parametrize(
+    ("table", "ttl"),
+    [("UsersTable", "ttl"), ("AssetsTable", "ttl"), ("IdempotencyTable", "expiration")],
+)
+def test_each_table_is_on_demand_with_ttl_point_in_time_recovery_and_encryption(stack, table, ttl):
     properties = stack.properties(table)
     assert properties["BillingMode"] == "PAY_PER_REQUEST"
-    assert properties["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": ttl, "Enabled": True}
     assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert properties["SSESpecification"] == {"SSEEnabled": True}
     assert "TableName" not in properties  # CloudFormation names it; the functions get the name

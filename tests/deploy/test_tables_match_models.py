@@ -70,3 +70,12 @@ def test_the_template_table_has_the_keys_and_indexes_of_its_pynamodb_model(stack
 def test_the_template_table_expires_items_by_the_models_ttl_attribute(stack, table, model):
     ttl = stack.properties(table)["TimeToLiveSpecification"]
     assert ttl == {"AttributeName": expiry_attribute_of(model), "Enabled": True}
+
+
+def test_the_emulators_idempotency_table_is_the_templates(stack):
+    from dev.emulator import IDEMPOTENCY_TABLE
+
+    properties = stack.properties("IdempotencyTable")
+    for name in ("BillingMode", "AttributeDefinitions", "KeySchema"):
+        assert properties[name] == IDEMPOTENCY_TABLE[name]
+    assert properties["TimeToLiveSpecification"]["AttributeName"] == "expiration"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from pynamodb.connection import Connection
 
 from api.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
 from api.settings import Settings
@@ -30,10 +29,7 @@ def make_user(n: int, **changes) -> User:
 
 @pytest.fixture
 def repository(settings: Settings) -> DynamoUserRepository:
-    return DynamoUserRepository(
-        bind_user_table(settings),
-        Connection(region=settings.region, host=settings.aws_endpoint_url),
-    )
+    return DynamoUserRepository(bind_user_table(settings))
 
 
 @pytest.fixture

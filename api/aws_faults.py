@@ -1,0 +1,90 @@
+"""AWS faults: how hard each client retries, and which errors become 503 Service Unavailable."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import structlog
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException
+
+from api.errors import ServiceUnavailable
+
+# Every AWS call makes at most 3 attempts (botocore's standard mode: exponential backoff
+# with jitter), each waiting at most 1 s to connect and 2 s for an answer: about 10 s in
+# the worst case, so the two or three calls of a request fit in Lambda's 30 s.
+MAX_ATTEMPTS = 3
+CONNECT_TIMEOUT_SECONDS = 1
+READ_TIMEOUT_SECONDS = 2
+BOTOCORE_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=READ_TIMEOUT_SECONDS,
+)
+# The same for pynamodb, whose Meta and Connection take these names.
+PYNAMODB_OPTIONS = {
+    "max_retry_attempts": MAX_ATTEMPTS - 1,
+    "connect_timeout_seconds": CONNECT_TIMEOUT_SECONDS,
+    "read_timeout_seconds": READ_TIMEOUT_SECONDS,
+}
+TRANSIENT_CODES = frozenset(
+    {
+        "InternalFailure",
+        "InternalError",
+        "InternalServerError",
+        "LimitExceededException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "RequestTimeout",
+        "ServiceUnavailable",
+        "SlowDown",
+        "ThrottledException",
+        "ThrottlingException",
+    }
+)
+# Cancellation reasons of a DynamoDB transaction that mean "try later", not "conflict".
+TRANSIENT_CANCELLATIONS = frozenset(
+    {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+log = structlog.get_logger("api.aws")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A fault that a later retry may not meet: throttling, a 5xx, a broken connection."""
+    cause = exc.cause if isinstance(exc, PynamoDBException) else exc
+    if isinstance(cause, BotoCoreError):
+        return True  # connection errors and timeouts: botocore's client-side failures
+    if isinstance(cause, ClientError):
+        error = cause.response.get("Error", {})
+        status = cause.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return error.get("Code") in TRANSIENT_CODES or int(status) >= 500
+    return False
+
+
+def unavailable(exc: BaseException) -> ServiceUnavailable:
+    cause = exc.cause if isinstance(exc, PynamoDBException) else exc
+    code = cause.response.get("Error", {}).get("Code") if isinstance(cause, ClientError) else None
+    log.warning("aws_unavailable", error_type=type(cause).__name__, error_code=code)
+    return ServiceUnavailable("The service is busy; nothing was changed. Retry shortly.")
+
+
+def translating_faults(method: Callable[P, R]) -> Callable[P, R]:
+    """Storage methods raise ServiceUnavailable for transient AWS faults that outlasted
+    the client's retries; other AWS errors pass through unchanged."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except (PynamoDBException, BotoCoreError, ClientError) as exc:
+            if is_transient(exc):
+                raise unavailable(exc) from exc
+            raise
+
+    return wrapper

@@ -1,0 +1,130 @@
+"""AWS throttling and failures, injected at the botocore boundary for every operation:
+retried within bounds, then 503 with Retry-After, and never a half-written change."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from tests.api.problems import assert_problem
+from tests.faults import (
+    CONNECTION_LOST,
+    DYNAMODB_DOWN,
+    OVER_CAPACITY,
+    S3_DOWN,
+    S3_SLOW_DOWN,
+    THROTTLED,
+    TRANSACTION_THROTTLED,
+    FaultInjector,
+)
+from tests.transfers import upload
+
+DYNAMODB_FAULTS = [THROTTLED, OVER_CAPACITY, DYNAMODB_DOWN, CONNECTION_LOST]
+
+
+def stored_state(settings):
+    """Every item of both tables and every object of the bucket."""
+    dynamodb = boto3.resource(
+        "dynamodb", region_name=settings.region, endpoint_url=settings.aws_endpoint_url
+    )
+    s3 = boto3.client("s3", region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
+    items = {
+        table: sorted(dynamodb.Table(table).scan()["Items"], key=repr)
+        for table in (settings.users_table, settings.assets_table)
+    }
+    listing = s3.list_objects_v2(Bucket=settings.assets_bucket).get("Contents", [])
+    objects = {
+        o["Key"]: s3.get_object(Bucket=settings.assets_bucket, Key=o["Key"])["Body"].read()
+        for o in listing
+    }
+    return items, objects
+
+
+@pytest.fixture
+def world(client):
+    """A user, an uploaded asset and a pending asset, made before any fault."""
+    user = client.post("/users", json={"email": "ada@example.com", "name": "Ada"}).json()
+    uploaded = client.post(
+        "/assets", json={"fileName": "a.txt", "contentType": "text/plain", "size": 5}
+    ).json()
+    upload(uploaded["upload"], b"hello")
+    client.get(f"/assets/{uploaded['assetId']}")
+    pending = client.post(
+        "/assets", json={"fileName": "b.txt", "contentType": "text/plain", "size": 5}
+    ).json()
+    return {"user": user["userId"], "uploaded": uploaded["assetId"], "pending": pending["assetId"]}
+
+
+REQUESTS = {
+    "createUser": lambda c, w: c.post("/users", json={"email": "new@example.com", "name": "N"}),
+    "listUsers": lambda c, w: c.get("/users"),
+    "getUser": lambda c, w: c.get(f"/users/{w['user']}"),
+    "updateUser": lambda c, w: c.patch(f"/users/{w['user']}", json={"email": "b@example.com"}),
+    "deleteUser": lambda c, w: c.delete(f"/users/{w['user']}"),
+    "createAsset": lambda c, w: c.post(
+        "/assets", json={"fileName": "c.txt", "contentType": "text/plain", "size": 1}
+    ),
+    "listAssets": lambda c, w: c.get("/assets"),
+    "getAsset": lambda c, w: c.get(f"/assets/{w['pending']}"),
+    "downloadAsset": lambda c, w: c.get(f"/assets/{w['uploaded']}/download"),
+    "deleteAsset": lambda c, w: c.delete(f"/assets/{w['uploaded']}"),
+}
+
+
+@pytest.mark.parametrize("operation", REQUESTS)
+@pytest.mark.parametrize("fault", DYNAMODB_FAULTS, ids=lambda f: f.code)
+def test_a_dynamodb_fault_that_outlasts_the_retries_is_a_503_and_changes_nothing(
+    client, settings, world, operation, fault
+):
+    before = stored_state(settings)
+    injector = FaultInjector()
+    injector.fail("*", fault)
+    with injector.active():
+        response = REQUESTS[operation](client, world)
+
+    assert_problem(response, 503, "Retry shortly")
+    assert response.headers["retry-after"] == "1"
+    assert stored_state(settings) == before
+    assert max(injector.attempts.values()) == 3  # each call tried three times, no more
+
+
+@pytest.mark.parametrize("operation", ["createUser", "updateUser", "deleteUser"])
+def test_a_transaction_cancelled_by_throttling_is_a_503_and_changes_nothing(
+    client, settings, world, operation
+):
+    before = stored_state(settings)
+    injector = FaultInjector()
+    injector.fail("TransactWriteItems", TRANSACTION_THROTTLED)
+    with injector.active():
+        response = REQUESTS[operation](client, world)
+
+    assert_problem(response, 503)
+    assert stored_state(settings) == before
+
+
+@pytest.mark.parametrize("operation", ["getAsset", "deleteAsset"])
+@pytest.mark.parametrize("fault", [S3_SLOW_DOWN, S3_DOWN, CONNECTION_LOST], ids=lambda f: f.code)
+def test_an_s3_fault_is_a_503_and_leaves_metadata_and_object_whole(
+    client, settings, world, operation, fault
+):
+    before = stored_state(settings)
+    injector = FaultInjector()
+    for s3_operation in ("HeadObject", "DeleteObject", "GetObject", "PutObject"):
+        injector.fail(s3_operation, fault)
+    with injector.active():
+        response = REQUESTS[operation](client, world)
+
+    assert_problem(response, 503)
+    assert stored_state(settings) == before
+
+
+@pytest.mark.parametrize("operation", REQUESTS)
+def test_a_fault_that_clears_within_the_retries_goes_unnoticed(client, world, operation):
+    injector = FaultInjector()
+    injector.fail("*", THROTTLED, times=1)
+    with injector.active():
+        response = REQUESTS[operation](client, world)
+
+    assert response.status_code < 300, response.text
+    assert injector.sleeps  # botocore backed off before trying again
+    assert all(0 <= delay <= 20 for delay in injector.sleeps)
