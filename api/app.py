@@ -21,7 +21,7 @@ from starlette.types import ASGIApp
 from api.asset_store import DynamoAssetRepository, bind_asset_table
 from api.assets import AssetService
 from api.assets_handler import asset_operations
-from api.aws_faults import BOTOCORE_CONFIG
+from api.aws_faults import botocore_config
 from api.errors import error_handlers
 from api.http import JSON
 from api.idempotency import IdempotentRequests
@@ -88,10 +88,13 @@ def dynamo_asset_service(settings: Settings) -> AssetService:
 
 
 @cache
-def dynamodb_client(region: str, endpoint_url: str | None) -> Any:
+def dynamodb_client(settings: Settings) -> Any:
     """One boto3 DynamoDB client per process for what pynamodb does not do."""
     return boto3.client(
-        "dynamodb", region_name=region, endpoint_url=endpoint_url, config=BOTOCORE_CONFIG
+        "dynamodb",
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint_url,
+        config=botocore_config(settings),
     )
 
 
@@ -101,7 +104,7 @@ def dynamo_idempotency(settings: Settings) -> IdempotentRequests:
     def persistence_for(operation: str) -> Any:
         from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-        client = dynamodb_client(settings.region, settings.aws_endpoint_url)
+        client = dynamodb_client(settings)
         return DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=client)
 
     return IdempotentRequests(persistence_for)

@@ -13,7 +13,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from api.assets import Asset, AssetRepository, Status
-from api.aws_faults import PYNAMODB_OPTIONS, translating_faults
+from api.aws_faults import pynamodb_options, translating_faults
 from api.errors import ConcurrentChange, InvalidCursor, NotFound
 from api.settings import Settings
 
@@ -75,7 +75,7 @@ def bind_asset_table(settings: Settings) -> type[AssetItem]:
             "table_name": settings.assets_table,
             "region": settings.region,
             "host": settings.aws_endpoint_url,
-            **PYNAMODB_OPTIONS,
+            **pynamodb_options(settings),
         },
     )
     return type("BoundAssetItem", (AssetItem,), {"Meta": meta, "__module__": __name__})
@@ -108,14 +108,26 @@ class DynamoAssetRepository(AssetRepository):
 
     @translating_faults
     def add(self, asset: Asset) -> None:
-        self._item(asset).save(condition=self._model.asset_id.does_not_exist())
+        try:
+            self._item(asset).save(condition=self._model.asset_id.does_not_exist())
+        except PutError as exc:
+            # A new id can only exist already if botocore retried after a timeout and the
+            # first attempt had landed: PutItem has no idempotency token.
+            if (
+                exc.cause_response_code != "ConditionalCheckFailedException"
+                or self._stored(asset.asset_id) != asset
+            ):
+                raise
+
+    def _stored(self, asset_id: str) -> Asset | None:
+        try:
+            return _to_asset(self._model.get(asset_id, consistent_read=True))
+        except DoesNotExist:
+            return None
 
     @translating_faults
     def get(self, asset_id: str, now_s: int) -> Asset:
-        try:
-            asset = _to_asset(self._model.get(asset_id, consistent_read=True))
-        except DoesNotExist:
-            asset = None
+        asset = self._stored(asset_id)
         if asset is None or not asset.is_live(now_s):
             raise NotFound("There is no asset with this id.")
         return asset

@@ -12,24 +12,33 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
 from api.errors import ServiceUnavailable
+from api.settings import Settings
 
 # Every AWS call makes at most 3 attempts (botocore's standard mode: exponential backoff
-# with jitter), each waiting at most 1 s to connect and 2 s for an answer: about 10 s in
-# the worst case, so the two or three calls of a request fit in Lambda's 30 s.
+# with jitter), each waiting at most 1 s to connect and `aws_read_timeout_seconds` (2 s on
+# AWS) for an answer: about 10 s in the worst case, so the two or three calls of a
+# request fit in Lambda's 30 s.
 MAX_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 1
-READ_TIMEOUT_SECONDS = 2
-BOTOCORE_CONFIG = Config(
-    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-    connect_timeout=CONNECT_TIMEOUT_SECONDS,
-    read_timeout=READ_TIMEOUT_SECONDS,
-)
-# The same for pynamodb, whose Meta and Connection take these names.
-PYNAMODB_OPTIONS = {
-    "max_retry_attempts": MAX_ATTEMPTS - 1,
-    "connect_timeout_seconds": CONNECT_TIMEOUT_SECONDS,
-    "read_timeout_seconds": READ_TIMEOUT_SECONDS,
-}
+
+
+def botocore_config(settings: Settings) -> Config:
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=settings.aws_read_timeout_seconds,
+    )
+
+
+def pynamodb_options(settings: Settings) -> dict[str, float]:
+    """The same limits, in the names pynamodb's Meta and Connection take."""
+    return {
+        "max_retry_attempts": MAX_ATTEMPTS - 1,
+        "connect_timeout_seconds": CONNECT_TIMEOUT_SECONDS,
+        "read_timeout_seconds": settings.aws_read_timeout_seconds,
+    }
+
+
 TRANSIENT_CODES = frozenset(
     {
         "InternalFailure",

@@ -10,7 +10,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from api.assets import ObjectStorage, StoredObject
-from api.aws_faults import BOTOCORE_CONFIG, translating_faults
+from api.aws_faults import botocore_config, translating_faults
 from api.settings import Settings
 
 
@@ -21,12 +21,12 @@ class S3ObjectStorage(ObjectStorage):
         self._bucket = settings.assets_bucket
         self._region = settings.region
         self._endpoint_url = settings.aws_endpoint_url
+        self._config = botocore_config(settings).merge(Config(signature_version="s3v4"))
 
     @cached_property
     def _client(self) -> Any:
-        config = BOTOCORE_CONFIG.merge(Config(signature_version="s3v4"))
         return boto3.client(
-            "s3", region_name=self._region, endpoint_url=self._endpoint_url, config=config
+            "s3", region_name=self._region, endpoint_url=self._endpoint_url, config=self._config
         )
 
     def presign_upload(

@@ -25,6 +25,8 @@ class Settings:
     # Origins allowed by CORS in the app itself; empty on AWS, where API Gateway does it.
     allowed_origins: tuple[str, ...] = ()
     max_body_bytes: int = 64 * 1024
+    # How long an AWS call may take to answer before botocore retries it.
+    aws_read_timeout_seconds: float = 2.0
     log_level: str = "INFO"
     metrics_namespace: str = "UsersAssetsApi"
 
@@ -53,6 +55,9 @@ class Settings:
             aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
             allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             max_body_bytes=int(env.get("MAX_BODY_BYTES", defaults.max_body_bytes)),
+            aws_read_timeout_seconds=float(
+                env.get("AWS_READ_TIMEOUT_SECONDS", defaults.aws_read_timeout_seconds)
+            ),
             log_level=env.get("LOG_LEVEL", defaults.log_level),
             metrics_namespace=env.get("METRICS_NAMESPACE", defaults.metrics_namespace),
         )

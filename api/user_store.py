@@ -15,8 +15,8 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from api.aws_faults import (
-    PYNAMODB_OPTIONS,
     TRANSIENT_CANCELLATIONS,
+    pynamodb_options,
     translating_faults,
     unavailable,
 )
@@ -85,7 +85,7 @@ def bind_user_table(settings: Settings) -> type[UserItem]:
             "table_name": settings.users_table,
             "region": settings.region,
             "host": settings.aws_endpoint_url,
-            **PYNAMODB_OPTIONS,
+            **pynamodb_options(settings),
         },
     )
     return type("BoundUserItem", (UserItem,), {"Meta": meta, "__module__": __name__})
@@ -139,7 +139,17 @@ class DynamoUserRepository(UserRepository):
                 transaction.save(self._item(user), condition=self._model.user_id.does_not_exist())
                 transaction.save(self._guard(user), condition=self._guard_is_free(now_s))
         except TransactWriteError as exc:
+            if self._stored(user.user_id) == user:
+                # botocore retried after a timeout and the first attempt had landed (AWS
+                # dedupes retried transactions by token; the emulator does not).
+                return
             _raise_for(exc, {1: EmailTaken("Another user already has this email.")})
+
+    def _stored(self, user_id: str) -> User | None:
+        try:
+            return _to_user(self._model.get(user_id, consistent_read=True))
+        except DoesNotExist:
+            return None
 
     @translating_faults
     def get(self, user_id: str, now_s: int) -> User:

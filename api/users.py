@@ -137,12 +137,15 @@ class UserService:
         return UserPage(items=users, next_cursor=next_cursor)
 
     def update(self, user_id: str, changes: Mapping[str, Any], if_match: str | None = None) -> User:
+        attempted: User | None = None
         for _ in range(_WRITE_ATTEMPTS):
             now_s, now_ms = self._now()
             current = self._repository.get(user_id, now_s)
+            if current == attempted:
+                return current  # the write was retried after it had landed
             if not if_match_allows(if_match, current.etag):
                 raise VersionMismatch("The user has changed since the ETag given in If-Match.")
-            new = _apply(current, changes, now_s, now_ms)
+            new = attempted = _apply(current, changes, now_s, now_ms)
             try:
                 self._repository.replace(current, new, now_s)
             except ConcurrentChange:

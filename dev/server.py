@@ -16,15 +16,19 @@ from dev.emulator import Emulator, create_resources, use_emulator_credentials
 
 DEFAULT_ORIGINS = ("http://localhost:3000",)
 H11_MAX_EVENT_BYTES = 256 * 1024
+EMULATOR_READ_TIMEOUT_SECONDS = 30.0
 
 
 def local_settings(endpoint_url: str) -> Settings:
-    """The environment's settings, pointed at the emulator, CORS open to a local front end."""
+    """The environment's settings, pointed at the emulator, CORS open to a local front end.
+    The emulator serves one request at a time in this process, so under load it answers
+    slowly: a long read timeout keeps botocore from retrying writes that have landed."""
     settings = Settings.from_env()
     return dataclasses.replace(
         settings,
         aws_endpoint_url=endpoint_url,
         allowed_origins=settings.allowed_origins or DEFAULT_ORIGINS,
+        aws_read_timeout_seconds=EMULATOR_READ_TIMEOUT_SECONDS,
     )
 
 
@@ -77,7 +81,7 @@ def main() -> None:
             flush=True,
         )
         # uvicorn shuts down gracefully on SIGINT or SIGTERM, then raises the signal again;
-        # SIGTERM then behaves as Ctrl-C does, ending here with exit status 0.
+        # made to behave as Ctrl-C does, SIGTERM then ends uvicorn.run, not the process.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         uvicorn.run(
             create_app(settings),
@@ -87,7 +91,6 @@ def main() -> None:
             # Let oversized headers reach the app, which answers them with a problem (431).
             h11_max_incomplete_event_size=H11_MAX_EVENT_BYTES,
         )
-    except KeyboardInterrupt:
         print("Stopped.", flush=True)
     finally:
         emulator.stop()

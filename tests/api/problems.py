@@ -6,6 +6,9 @@ from typing import Any
 
 import httpx
 
+# Every status the API may answer a client's mistake with, as the spec declares them.
+PROBLEM_STATUSES = {400, 404, 405, 409, 412, 413, 415, 422, 431}
+
 
 def assert_problem(response: httpx.Response, status: int, detail_part: str = "") -> dict[str, Any]:
     """The response is an RFC 9457 problem with this status, carrying the request id."""

@@ -4,57 +4,24 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.local_server import LocalServer
+from tests.local_server import local_server as running_local_server
 from tests.transfers import download, upload
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
-def local_server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "EMULATOR_PORT": str(free_port())}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dev.server"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail(f"the local server did not start: {process.communicate()[0]}")
-    yield url, process
-    if process.poll() is None:
-        process.kill()
+def local_server() -> Iterator[LocalServer]:
+    with running_local_server() as server:
+        yield server
 
 
 def test_it_serves_the_users_flow_the_docs_and_cors(local_server):
-    url, _ = local_server
+    url = local_server.url
     created = httpx.post(f"{url}/users", json={"email": "Ada@Example.com", "name": "Ada"})
     assert created.status_code == 201
     user_url = f"{url}{created.headers['location']}"
@@ -72,7 +39,7 @@ def test_it_serves_the_users_flow_the_docs_and_cors(local_server):
 
 
 def test_its_presigned_urls_really_upload_and_download(local_server):
-    url, _ = local_server
+    url = local_server.url
     data = os.urandom(3000)
     created = httpx.post(
         f"{url}/assets",
@@ -87,11 +54,13 @@ def test_its_presigned_urls_really_upload_and_download(local_server):
 
 
 def test_it_prints_where_it_serves_and_stops_cleanly_on_sigterm(local_server):
-    url, process = local_server
+    url, process = local_server.url, local_server.process
     process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=20)
+    process.wait(timeout=20)
+    output = local_server.output()
 
     assert process.returncode == 0
+    assert "Stopped." in output
     assert f"API:      {url}" in output
     assert f"Docs:     {url}/ui" in output
     assert "curl" in output
