@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -13,13 +12,12 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from api.assets import Asset, AssetRepository, Status
-from api.aws_faults import pynamodb_options, translating_faults
-from api.errors import ConcurrentChange, InvalidCursor, NotFound
+from api.aws_faults import translating_faults
+from api.dynamo import bind_model, one_page, start_key
+from api.errors import ConcurrentChange, NotFound
 from api.settings import Settings
 
 ASSET_ENTITY = "asset"
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_MAX_MILLIS = 2**53
 
 
 class StatusIndex(GlobalSecondaryIndex["AssetItem"]):
@@ -68,17 +66,7 @@ class AssetItem(Model):
 
 def bind_asset_table(settings: Settings) -> type[AssetItem]:
     """The AssetItem model bound to the table, region and endpoint in `settings`."""
-    meta = type(
-        "Meta",
-        (),
-        {
-            "table_name": settings.assets_table,
-            "region": settings.region,
-            "host": settings.aws_endpoint_url,
-            **pynamodb_options(settings),
-        },
-    )
-    return type("BoundAssetItem", (AssetItem,), {"Meta": meta, "__module__": __name__})
+    return bind_model(AssetItem, settings.assets_table, settings)
 
 
 class DynamoAssetRepository(AssetRepository):
@@ -155,50 +143,23 @@ class DynamoAssetRepository(AssetRepository):
         self, status: Status | None, limit: int, after: Mapping[str, Any] | None, now_s: int
     ) -> tuple[list[Asset], dict[str, Any] | None]:
         model = self._model
-        live = model.ttl > now_s
-        # One more than asked tells whether another page follows, without an empty last page.
+        index: GlobalSecondaryIndex[AssetItem]
         if status is None:
-            start = None if after is None else _start_key(after, "entity", ASSET_ENTITY)
-            items = model.created_at_index.query(
-                ASSET_ENTITY,
-                scan_index_forward=False,
-                filter_condition=live,
-                limit=limit + 1,
-                last_evaluated_key=start,
-            )
+            index, partition = model.created_at_index, ("entity", ASSET_ENTITY)
         else:
-            start = None if after is None else _start_key(after, "status", status)
-            items = model.status_index.query(
-                status,
-                scan_index_forward=False,
-                filter_condition=live,
-                limit=limit + 1,
-                last_evaluated_key=start,
-            )
-        assets = [_to_asset(item) for item in items]
-        if len(assets) <= limit:
-            return assets, None
-        last = assets[limit - 1]
-        return assets[:limit], {"assetId": last.asset_id, "createdAt": last.created_at}
-
-
-def _start_key(
-    position: Mapping[str, Any], partition_name: str, partition: str
-) -> dict[str, dict[str, str]]:
-    asset_id, created_at = position.get("assetId"), position.get("createdAt")
-    if (
-        set(position) != {"assetId", "createdAt"}
-        or not isinstance(asset_id, str)
-        or not _UUID.match(asset_id)
-        or type(created_at) is not int
-        or not 0 <= created_at < _MAX_MILLIS
-    ):
-        raise InvalidCursor("The cursor is not one this API issued.")
-    return {
-        "assetId": {"S": asset_id},
-        partition_name: {"S": partition},
-        "createdAt": {"N": str(created_at)},
-    }
+            index, partition = model.status_index, ("status", status)
+        items = index.query(
+            partition[1],
+            scan_index_forward=False,
+            filter_condition=model.ttl > now_s,
+            limit=limit + 1,
+            last_evaluated_key=None if after is None else start_key(after, "assetId", partition),
+        )
+        return one_page(
+            map(_to_asset, items),
+            limit,
+            lambda asset: {"assetId": asset.asset_id, "createdAt": asset.created_at},
+        )
 
 
 def _to_asset(item: AssetItem) -> Asset:

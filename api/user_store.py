@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,10 +15,10 @@ from pynamodb.transactions import TransactWrite
 
 from api.aws_faults import (
     TRANSIENT_CANCELLATIONS,
-    pynamodb_options,
     translating_faults,
     unavailable,
 )
+from api.dynamo import bind_model, one_page, start_key
 from api.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
 from api.settings import Settings
 from api.users import User, UserQuery, UserRepository
@@ -28,8 +27,6 @@ USER_ENTITY = "user"
 # Email uniqueness lives in a guard item per email in the same table, written in the
 # same transaction as the user: a GSI is eventually consistent and cannot enforce it.
 GUARD_PREFIX = "email#"
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_MAX_MILLIS = 2**53
 
 
 class EmailIndex(GlobalSecondaryIndex["UserItem"]):
@@ -78,17 +75,7 @@ class UserItem(Model):
 
 def bind_user_table(settings: Settings) -> type[UserItem]:
     """The UserItem model bound to the table, region and endpoint in `settings`."""
-    meta = type(
-        "Meta",
-        (),
-        {
-            "table_name": settings.users_table,
-            "region": settings.region,
-            "host": settings.aws_endpoint_url,
-            **pynamodb_options(settings),
-        },
-    )
-    return type("BoundUserItem", (UserItem,), {"Meta": meta, "__module__": __name__})
+    return bind_model(UserItem, settings.users_table, settings)
 
 
 def _live(model: type[UserItem], now_s: int) -> Condition:
@@ -197,36 +184,20 @@ class DynamoUserRepository(UserRepository):
                 raise InvalidCursor("The cursor belongs to a query with other filters.")
             items = model.email_index.query(query.email, filter_condition=condition)
             return [_to_user(item) for item in items][:limit], None
-        # One more than asked tells whether another page follows, without an empty last page.
         items = model.created_at_index.query(
             USER_ENTITY,
             scan_index_forward=False,
             filter_condition=condition,
             limit=limit + 1,
-            last_evaluated_key=None if after is None else _start_key(after),
+            last_evaluated_key=None
+            if after is None
+            else start_key(after, "userId", ("entity", USER_ENTITY)),
         )
-        users = [_to_user(item) for item in items]
-        if len(users) <= limit:
-            return users, None
-        last = users[limit - 1]
-        return users[:limit], {"userId": last.user_id, "createdAt": last.created_at}
-
-
-def _start_key(position: Mapping[str, Any]) -> dict[str, dict[str, str]]:
-    user_id, created_at = position.get("userId"), position.get("createdAt")
-    if (
-        set(position) != {"userId", "createdAt"}
-        or not isinstance(user_id, str)
-        or not _UUID.match(user_id)
-        or type(created_at) is not int
-        or not 0 <= created_at < _MAX_MILLIS
-    ):
-        raise InvalidCursor("The cursor is not one this API issued.")
-    return {
-        "userId": {"S": user_id},
-        "entity": {"S": USER_ENTITY},
-        "createdAt": {"N": str(created_at)},
-    }
+        return one_page(
+            map(_to_user, items),
+            limit,
+            lambda user: {"userId": user.user_id, "createdAt": user.created_at},
+        )
 
 
 def _to_user(item: UserItem) -> User:

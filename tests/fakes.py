@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from api.assets import Asset, AssetRepository, ObjectStorage, Status, StoredObject
+from api.dynamo import one_page
 from api.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
 from api.users import User, UserQuery, UserRepository
 
@@ -23,6 +24,25 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+def newest_first_page(
+    items: list[Any],
+    id_name: str,
+    id_of: Callable[[Any], str],
+    limit: int,
+    after: Mapping[str, Any] | None,
+) -> tuple[list[Any], dict[str, Any] | None]:
+    """A page of items by (createdAt, id) descending, as the createdAt GSIs order them."""
+    ordered = sorted(items, key=lambda item: (item.created_at, id_of(item)), reverse=True)
+    if after is not None:
+        if set(after) != {id_name, "createdAt"}:
+            raise InvalidCursor("The cursor is not one this API issued.")
+        mark = (after["createdAt"], after[id_name])
+        ordered = [item for item in ordered if (item.created_at, id_of(item)) < mark]
+    return one_page(
+        ordered, limit, lambda item: {id_name: id_of(item), "createdAt": item.created_at}
+    )
 
 
 class InMemoryUserRepository(UserRepository):
@@ -65,26 +85,14 @@ class InMemoryUserRepository(UserRepository):
     def find(
         self, query: UserQuery, limit: int, after: Mapping[str, Any] | None, now_s: int
     ) -> tuple[list[User], dict[str, Any] | None]:
-        users = sorted(
-            (
-                u
-                for u in self.users.values()
-                if u.is_live(now_s)
-                and query.email in (None, u.email)
-                and query.department in (None, u.department)
-            ),
-            key=lambda u: (u.created_at, u.user_id),
-            reverse=True,
-        )
-        if after is not None:
-            if set(after) != {"userId", "createdAt"}:
-                raise InvalidCursor("The cursor is not one this API issued.")
-            mark = (after["createdAt"], after["userId"])
-            users = [u for u in users if (u.created_at, u.user_id) < mark]
-        if len(users) <= limit:
-            return users, None
-        last = users[limit - 1]
-        return users[:limit], {"userId": last.user_id, "createdAt": last.created_at}
+        matching = [
+            u
+            for u in self.users.values()
+            if u.is_live(now_s)
+            and query.email in (None, u.email)
+            and query.department in (None, u.department)
+        ]
+        return newest_first_page(matching, "userId", lambda u: u.user_id, limit, after)
 
 
 class InMemoryAssetRepository(AssetRepository):
@@ -118,20 +126,10 @@ class InMemoryAssetRepository(AssetRepository):
     def find(
         self, status: Status | None, limit: int, after: Mapping[str, Any] | None, now_s: int
     ) -> tuple[list[Asset], dict[str, Any] | None]:
-        assets = sorted(
-            (a for a in self.assets.values() if a.is_live(now_s) and status in (None, a.status)),
-            key=lambda a: (a.created_at, a.asset_id),
-            reverse=True,
-        )
-        if after is not None:
-            if set(after) != {"assetId", "createdAt"}:
-                raise InvalidCursor("The cursor is not one this API issued.")
-            mark = (after["createdAt"], after["assetId"])
-            assets = [a for a in assets if (a.created_at, a.asset_id) < mark]
-        if len(assets) <= limit:
-            return assets, None
-        last = assets[limit - 1]
-        return assets[:limit], {"assetId": last.asset_id, "createdAt": last.created_at}
+        matching = [
+            a for a in self.assets.values() if a.is_live(now_s) and status in (None, a.status)
+        ]
+        return newest_first_page(matching, "assetId", lambda a: a.asset_id, limit, after)
 
 
 class InMemoryObjectStorage(ObjectStorage):
