@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint bench clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -28,8 +28,12 @@ lint: $(INSTALLED)
 test: lint
 	$(BIN)/python -m pytest
 
+# Cold start and per-request cost of the Lambda handlers against a floor (see bench/).
+bench: $(INSTALLED)
+	$(BIN)/python -m bench
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # `sam build` (template.yaml: CodeUri ".", BuildMethod makefile) runs these in a copy of the

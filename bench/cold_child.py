@@ -1,0 +1,89 @@
+"""One cold start: `python -m bench.cold_child MODULE` with an HTTP API v2 event on stdin.
+
+Imports the Lambda entry point MODULE, sends it the event once and reports how long
+the import, the app build and the first request took, and the peak RSS after the
+import and at the end.
+It imports nothing before the clock starts beyond what the interpreter already has,
+so that the handler's import pays for everything it needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+
+# Not `typing`: the handler's import must pay for it as it would on Lambda.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+PHASE_MARK = "bench-phase:"  # on stderr, to split `python -X importtime` output by phase
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _time_adapter_construction(marks: list[float]) -> None:
+    """Record when the handler has built its app and wrapped it in Mangum: the end of the
+    app build and the start of the first request. No-op for a handler without Mangum."""
+    entry = sys.modules.get("api.lambda_entry")
+    mangum_class = getattr(entry, "Mangum", None)
+    if entry is None or mangum_class is None:
+        return
+
+    class TimedMangum(mangum_class):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            marks.append(time.perf_counter())
+            sys.stderr.write(f"{PHASE_MARK} request\n")
+
+    entry.Mangum = TimedMangum  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    module_name = sys.argv[1]
+    started_wall = time.time()
+    sys.stderr.write(f"{PHASE_MARK} import\n")
+    started = time.perf_counter()
+    module: Any = importlib.import_module(module_name)
+    imported = time.perf_counter()
+    rss_import = _peak_rss_mb()
+
+    marks: list[float] = []
+    _time_adapter_construction(marks)
+    import json
+
+    from tests.events import FakeLambdaContext
+
+    event = json.loads(sys.stdin.read())
+    context = FakeLambdaContext()
+    sys.stderr.write(f"{PHASE_MARK} build\n")
+    called = time.perf_counter()
+    response = module.handler(event, context)
+    answered = time.perf_counter()
+    sys.stderr.write(f"{PHASE_MARK} done\n")
+    if not 200 <= response["statusCode"] < 300:
+        sys.stderr.write(f"first request answered {response}\n")
+        sys.exit(1)
+    built = marks[0] if marks else None
+    result = {
+        "started_wall": started_wall,
+        "import_ms": (imported - started) * 1000,
+        "build_ms": None if built is None else (built - called) * 1000,
+        "first_request_ms": (answered - (built or called)) * 1000,
+        "total_ms": (answered - started) * 1000,
+        "rss_import_mb": rss_import,
+        "peak_rss_mb": _peak_rss_mb(),
+        "status": response["statusCode"],
+    }
+    from bench.child import report
+
+    report(result)
+
+
+if __name__ == "__main__":
+    main()

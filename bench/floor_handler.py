@@ -1,0 +1,471 @@
+"""The floor: the same operations as the API's two Lambda functions, with no framework.
+
+A minimal Lambda handler that parses HTTP API v2 events by hand and makes the same
+DynamoDB and S3 calls as the application (the same items, conditions, transactions and
+presigned URLs) with plain boto3, so that the application's figures can be read as
+multiples of what the work itself costs. It checks only what it needs to stay correct;
+it does not validate against the contract and does not log.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+Response = dict[str, Any]
+USER_ENTITY = "user"
+ASSET_ENTITY = "asset"
+GUARD_PREFIX = "email#"
+ASSET_LIFETIME = 30 * 24 * 3600
+DOWNLOAD_SECONDS = 3600
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_LIVE = "(attribute_not_exists(#ttl) OR #ttl > :now)"
+
+
+def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return {
+        "statusCode": status,
+        "headers": {"content-type": "application/json", **(headers or {})},
+        "body": json.dumps(body, separators=(",", ":")),
+        "isBase64Encoded": False,
+    }
+
+
+def _problem(status: int, detail: str) -> Response:
+    return {
+        "statusCode": status,
+        "headers": {"content-type": "application/problem+json"},
+        "body": json.dumps({"status": status, "detail": detail}),
+        "isBase64Encoded": False,
+    }
+
+
+def _millis(epoch_ms: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch_ms // 1000)) + (
+        f".{epoch_ms % 1000:03d}Z"
+    )
+
+
+def _seconds(epoch_s: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_s))
+
+
+def _body(event: dict[str, Any]) -> Any:
+    raw = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        raw = base64.b64decode(raw).decode()
+    return json.loads(raw) if raw else None
+
+
+def _user_json(item: dict[str, Any]) -> dict[str, Any]:
+    body = {
+        "userId": item["userId"]["S"],
+        "email": item["email"]["S"],
+        "name": item["name"]["S"],
+        "createdAt": _millis(int(item["createdAt"]["N"])),
+        "updatedAt": _millis(int(item["updatedAt"]["N"])),
+    }
+    if "department" in item:
+        body["department"] = item["department"]["S"]
+    if "ttl" in item:
+        body["expiresAt"] = _seconds(int(item["ttl"]["N"]))
+    return body
+
+
+def _asset_json(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "assetId": item["assetId"]["S"],
+        "fileName": item["fileName"]["S"],
+        "contentType": item["contentType"]["S"],
+        "size": int(item["size"]["N"]),
+        "status": item["status"]["S"],
+        "createdAt": _millis(int(item["createdAt"]["N"])),
+        "updatedAt": _millis(int(item["updatedAt"]["N"])),
+        "expiresAt": _seconds(int(item["ttl"]["N"])),
+    }
+
+
+def _is_live(item: dict[str, Any], now_s: int) -> bool:
+    return "ttl" not in item or int(item["ttl"]["N"]) > now_s
+
+
+def _cancelled(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") in {
+        "TransactionCanceledException",
+        "ConditionalCheckFailedException",
+    }
+
+
+class FloorHandler:
+    """Users and assets operations on plain boto3 clients, routed by hand."""
+
+    def __init__(
+        self,
+        dynamodb: Callable[[], Any],
+        s3: Callable[[], Any],
+        *,
+        users_table: str,
+        assets_table: str,
+        bucket: str,
+        upload_expires_seconds: int = 900,
+    ) -> None:
+        self._dynamodb = dynamodb
+        self._s3 = s3
+        self._users = users_table
+        self._assets = assets_table
+        self._bucket = bucket
+        self._upload_expires = upload_expires_seconds
+
+    def __call__(self, event: dict[str, Any], context: Any) -> Response:
+        method = event["requestContext"]["http"]["method"]
+        parts = event["rawPath"].strip("/").split("/")
+        try:
+            if parts[0] == "users":
+                return self._users_route(method, parts, event)
+            if parts[0] == "assets":
+                return self._assets_route(method, parts, event)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return _problem(400, "The request is not valid.")
+        return _problem(404, "No such route.")
+
+    def _users_route(self, method: str, parts: list[str], event: dict[str, Any]) -> Response:
+        if len(parts) == 1 and method == "POST":
+            return self.create_user(_body(event))
+        if len(parts) == 1 and method == "GET":
+            query = parse_qs(event.get("rawQueryString") or "")
+            return self.list_users(int(query.get("limit", ["20"])[0]))
+        if len(parts) == 2 and method == "GET":
+            return self.get_user(parts[1])
+        if len(parts) == 2 and method == "PATCH":
+            return self.update_user(parts[1], _body(event))
+        if len(parts) == 2 and method == "DELETE":
+            return self.delete_user(parts[1])
+        return _problem(405, "Method not allowed.")
+
+    def _assets_route(self, method: str, parts: list[str], event: dict[str, Any]) -> Response:
+        if len(parts) == 1 and method == "POST":
+            return self.create_asset(_body(event))
+        if len(parts) == 2 and method == "GET":
+            return self.get_asset(parts[1])
+        if len(parts) == 3 and parts[2] == "download" and method == "GET":
+            return self.download_asset(parts[1])
+        return _problem(405, "Method not allowed.")
+
+    # Users: the user item and its email's guard item, written in one transaction.
+
+    def _get_user_item(self, user_id: str, now_s: int) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = (
+            self._dynamodb()
+            .get_item(TableName=self._users, Key={"userId": {"S": user_id}}, ConsistentRead=True)
+            .get("Item")
+        )
+        if item is None or not _is_live(item, now_s) or item.get("entity") != {"S": USER_ENTITY}:
+            return None
+        return item
+
+    def create_user(self, body: dict[str, Any]) -> Response:
+        email, name = body["email"].strip().lower(), body["name"]
+        if not isinstance(name, str) or "@" not in email:
+            raise ValueError("email and name")
+        now = time.time()
+        now_s, now_ms = int(now), int(now * 1000)
+        user_id = str(uuid.uuid4())
+        item = {
+            "userId": {"S": user_id},
+            "entity": {"S": USER_ENTITY},
+            "email": {"S": email},
+            "name": {"S": name},
+            "createdAt": {"N": str(now_ms)},
+            "updatedAt": {"N": str(now_ms)},
+            "version": {"N": "1"},
+        }
+        guard = {"userId": {"S": GUARD_PREFIX + email}, "ownerId": {"S": user_id}}
+        try:
+            self._dynamodb().transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._users,
+                            "Item": item,
+                            "ConditionExpression": "attribute_not_exists(userId)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._users,
+                            "Item": guard,
+                            "ConditionExpression": "attribute_not_exists(userId) OR #ttl <= :now",
+                            "ExpressionAttributeNames": {"#ttl": "ttl"},
+                            "ExpressionAttributeValues": {":now": {"N": str(now_s)}},
+                        }
+                    },
+                ]
+            )
+        except ClientError as exc:
+            if _cancelled(exc):
+                return _problem(409, "Another user already has this email.")
+            raise
+        headers = {"location": f"/users/{user_id}", "etag": '"1"'}
+        return _json(201, _user_json(item), headers)
+
+    def get_user(self, user_id: str) -> Response:
+        item = self._get_user_item(user_id, int(time.time()))
+        if item is None:
+            return _problem(404, "There is no user with this id.")
+        return _json(200, _user_json(item), {"etag": f'"{item["version"]["N"]}"'})
+
+    def list_users(self, limit: int) -> Response:
+        if not 1 <= limit <= 100:
+            raise ValueError("limit")
+        page = self._dynamodb().query(
+            TableName=self._users,
+            IndexName="createdAt-index",
+            KeyConditionExpression="#entity = :entity",
+            FilterExpression=_LIVE,
+            ExpressionAttributeNames={"#entity": "entity", "#ttl": "ttl"},
+            ExpressionAttributeValues={
+                ":entity": {"S": USER_ENTITY},
+                ":now": {"N": str(int(time.time()))},
+            },
+            ScanIndexForward=False,
+            Limit=limit + 1,
+        )
+        items = page.get("Items", [])
+        cursor = None
+        if len(items) > limit:
+            last = items[limit - 1]
+            position = {"userId": last["userId"]["S"], "createdAt": int(last["createdAt"]["N"])}
+            cursor = base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
+        return _json(200, {"items": [_user_json(i) for i in items[:limit]], "nextCursor": cursor})
+
+    def update_user(self, user_id: str, body: dict[str, Any]) -> Response:
+        now = time.time()
+        now_s, now_ms = int(now), int(now * 1000)
+        current = self._get_user_item(user_id, now_s)
+        if current is None:
+            return _problem(404, "There is no user with this id.")
+        version = int(current["version"]["N"])
+        new = dict(current)
+        if "name" in body:
+            new["name"] = {"S": body["name"]}
+        new["updatedAt"] = {"N": str(max(now_ms, int(current["updatedAt"]["N"])))}
+        new["version"] = {"N": str(version + 1)}
+        try:
+            self._dynamodb().transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._users,
+                            "Item": new,
+                            "ConditionExpression": f"#version = :version AND {_LIVE}",
+                            "ExpressionAttributeNames": {"#version": "version", "#ttl": "ttl"},
+                            "ExpressionAttributeValues": {
+                                ":version": {"N": str(version)},
+                                ":now": {"N": str(now_s)},
+                            },
+                        }
+                    }
+                ]
+            )
+        except ClientError as exc:
+            if _cancelled(exc):
+                return _problem(409, "The user changed meanwhile.")
+            raise
+        return _json(200, _user_json(new), {"etag": f'"{version + 1}"'})
+
+    def delete_user(self, user_id: str) -> Response:
+        now_s = int(time.time())
+        current = self._get_user_item(user_id, now_s)
+        if current is None:
+            return _problem(404, "There is no user with this id.")
+        try:
+            self._dynamodb().transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self._users,
+                            "Key": {"userId": current["userId"]},
+                            "ConditionExpression": f"#version = :version AND {_LIVE}",
+                            "ExpressionAttributeNames": {"#version": "version", "#ttl": "ttl"},
+                            "ExpressionAttributeValues": {
+                                ":version": current["version"],
+                                ":now": {"N": str(now_s)},
+                            },
+                        }
+                    },
+                    {
+                        "Delete": {
+                            "TableName": self._users,
+                            "Key": {"userId": {"S": GUARD_PREFIX + current["email"]["S"]}},
+                            "ConditionExpression": "ownerId = :owner",
+                            "ExpressionAttributeValues": {":owner": current["userId"]},
+                        }
+                    },
+                ]
+            )
+        except ClientError as exc:
+            if _cancelled(exc):
+                return _problem(409, "The user changed meanwhile.")
+            raise
+        return {"statusCode": 204, "headers": {}, "body": "", "isBase64Encoded": False}
+
+    # Assets: metadata in the table, bytes straight to and from S3 with presigned URLs.
+
+    def create_asset(self, body: dict[str, Any]) -> Response:
+        file_name, content_type, size = body["fileName"], body["contentType"], body["size"]
+        if not isinstance(size, int) or not 0 <= size <= 100 * 1024 * 1024:
+            raise ValueError("size")
+        now = time.time()
+        now_s, now_ms = int(now), int(now * 1000)
+        asset_id = str(uuid.uuid4())
+        key = f"assets/{asset_id}/{_safe_name(file_name)}"
+        post = self._s3().generate_presigned_post(
+            Bucket=self._bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", size, size]],
+            ExpiresIn=self._upload_expires,
+        )
+        item = {
+            "assetId": {"S": asset_id},
+            "entity": {"S": ASSET_ENTITY},
+            "fileName": {"S": file_name},
+            "contentType": {"S": content_type},
+            "size": {"N": str(size)},
+            "status": {"S": "pending"},
+            "s3Key": {"S": key},
+            "createdAt": {"N": str(now_ms)},
+            "updatedAt": {"N": str(now_ms)},
+            "ttl": {"N": str(now_s + ASSET_LIFETIME)},
+            "version": {"N": "1"},
+        }
+        self._dynamodb().put_item(
+            TableName=self._assets, Item=item, ConditionExpression="attribute_not_exists(assetId)"
+        )
+        upload = {
+            "method": "POST",
+            "url": post["url"],
+            "fields": post["fields"],
+            "expiresAt": _seconds(now_s + self._upload_expires),
+        }
+        return _json(
+            201, {**_asset_json(item), "upload": upload}, {"location": f"/assets/{asset_id}"}
+        )
+
+    def _get_asset_item(self, asset_id: str) -> dict[str, Any] | None:
+        now_s = int(time.time())
+        item: dict[str, Any] | None = (
+            self._dynamodb()
+            .get_item(TableName=self._assets, Key={"assetId": {"S": asset_id}}, ConsistentRead=True)
+            .get("Item")
+        )
+        if item is None or not _is_live(item, now_s):
+            return None
+        return self._confirm(item, now_s) if item["status"]["S"] == "pending" else item
+
+    def _confirm(self, item: dict[str, Any], now_s: int) -> dict[str, Any]:
+        """A pending asset whose object has arrived becomes uploaded (or rejected)."""
+        try:
+            head = self._s3().head_object(Bucket=self._bucket, Key=item["s3Key"]["S"])
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return item
+            raise
+        matches = (
+            head["ContentLength"] == int(item["size"]["N"])
+            and head.get("ContentType") == (item["contentType"]["S"])
+        )
+        if not matches:
+            self._s3().delete_object(Bucket=self._bucket, Key=item["s3Key"]["S"])
+        version = int(item["version"]["N"])
+        new = {
+            **item,
+            "status": {"S": "uploaded" if matches else "rejected"},
+            "updatedAt": {"N": str(max(int(time.time() * 1000), int(item["updatedAt"]["N"])))},
+            "version": {"N": str(version + 1)},
+        }
+        self._dynamodb().put_item(
+            TableName=self._assets,
+            Item=new,
+            ConditionExpression="#version = :version AND #ttl > :now",
+            ExpressionAttributeNames={"#version": "version", "#ttl": "ttl"},
+            ExpressionAttributeValues={":version": item["version"], ":now": {"N": str(now_s)}},
+        )
+        return new
+
+    def get_asset(self, asset_id: str) -> Response:
+        item = self._get_asset_item(asset_id)
+        if item is None:
+            return _problem(404, "There is no asset with this id.")
+        return _json(200, _asset_json(item))
+
+    def download_asset(self, asset_id: str) -> Response:
+        item = self._get_asset_item(asset_id)
+        if item is None:
+            return _problem(404, "There is no asset with this id.")
+        if item["status"]["S"] != "uploaded":
+            return _problem(409, "The asset's file has not been uploaded.")
+        name = item["fileName"]["S"]
+        url = self._s3().generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self._bucket,
+                "Key": item["s3Key"]["S"],
+                "ResponseContentType": item["contentType"]["S"],
+                "ResponseContentDisposition": (
+                    f'attachment; filename="{_safe_name(name)}"; '
+                    f"filename*=UTF-8''{quote(name, safe='')}"
+                ),
+            },
+            ExpiresIn=DOWNLOAD_SECONDS,
+        )
+        expires = _seconds(int(time.time()) + DOWNLOAD_SECONDS)
+        return _json(200, {"url": url, "expiresAt": expires})
+
+
+def _safe_name(name: str) -> str:
+    safe = _UNSAFE.sub("_", name.rsplit("/", 1)[-1]).lstrip(".")[:100]
+    return safe or "file"
+
+
+@cache
+def _dynamodb_client() -> Any:
+    return boto3.client(
+        "dynamodb",
+        region_name=os.environ.get("AWS_REGION"),
+        endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
+    )
+
+
+@cache
+def _s3_client() -> Any:
+    # As the application's: SigV4 presigning, standard retries.
+    config = Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"})
+    return boto3.client(
+        "s3",
+        region_name=os.environ.get("AWS_REGION"),
+        endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
+        config=config,
+    )
+
+
+# Clients are made on first use, once per process, as the application's are.
+handler = FloorHandler(
+    _dynamodb_client,
+    _s3_client,
+    users_table=os.environ.get("USERS_TABLE", "Users"),
+    assets_table=os.environ.get("ASSETS_TABLE", "Assets"),
+    bucket=os.environ.get("ASSETS_BUCKET", "assets"),
+)
