@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-import boto3
 import yaml
 from connexion import AsyncApp
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
+from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
+from connexion.spec import OpenAPISpecification
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import compile_path
 from starlette.types import ASGIApp
@@ -21,7 +23,7 @@ from starlette.types import ASGIApp
 from api.asset_store import DynamoAssetRepository, bind_asset_table
 from api.assets import AssetService
 from api.assets_handler import asset_operations
-from api.aws_faults import botocore_config
+from api.aws_faults import aws_client
 from api.errors import error_handlers
 from api.http import JSON
 from api.idempotency import IdempotentRequests
@@ -37,6 +39,11 @@ from api.validation import VALIDATORS
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
 Operation = Callable[..., Any]
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+# openapi.yaml is checked against the OpenAPI schema by the contract tests; Connexion would
+# check it again at every cold start (24 ms), and again for each of its middlewares.
+OpenAPISpecification._validate_spec = classmethod(lambda cls, spec: None)
 
 
 def load_spec() -> dict[str, Any]:
@@ -87,27 +94,37 @@ def dynamo_asset_service(settings: Settings) -> AssetService:
     )
 
 
-@cache
-def dynamodb_client(settings: Settings) -> Any:
-    """One boto3 DynamoDB client per process for what pynamodb does not do."""
-    return boto3.client(
-        "dynamodb",
-        region_name=settings.region,
-        endpoint_url=settings.aws_endpoint_url,
-        config=botocore_config(settings),
-    )
-
-
 def dynamo_idempotency(settings: Settings) -> IdempotentRequests:
     """Idempotency keys in the DynamoDB table named in `settings`; connects on first use."""
 
     def persistence_for(operation: str) -> Any:
         from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-        client = dynamodb_client(settings)
+        client = aws_client("dynamodb", settings)
         return DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=client)
 
     return IdempotentRequests(persistence_for)
+
+
+def inline(operation: Operation) -> Operation:
+    """The operation as a coroutine that runs it on the event loop's own thread. Connexion
+    runs a plain function in a worker thread; under Mangum that is a new thread for every
+    invocation (about 230 us), and a Lambda environment serves one request at a time."""
+
+    @functools.wraps(operation)
+    async def run_inline(*args: Any, **kwargs: Any) -> Any:
+        return operation(*args, **kwargs)
+
+    return run_inline
+
+
+# Lambda serves neither the docs nor the spec (API Gateway routes only the operations), and
+# has no lifespan: those two layers would only cost time on every request.
+LAMBDA_MIDDLEWARES = [
+    m
+    for m in ConnexionMiddleware.default_middlewares
+    if m not in (SwaggerUIMiddleware, LifespanMiddleware)
+]
 
 
 def create_app(
@@ -116,9 +133,11 @@ def create_app(
     users: UserService | None = None,
     assets: AssetService | None = None,
     idempotency: IdempotentRequests | None = None,
+    lambda_runtime: bool = False,
 ) -> ASGIApp:
     """The ASGI application: Connexion routing and validating from the spec, wrapped so
-    every response carries X-Request-Id and every request is logged once."""
+    every response carries X-Request-Id and every request is logged once. In the Lambda
+    runtime (one request at a time), operations run inline and docs are not served."""
     configure_logging(settings.log_level)
     idempotency = idempotency or dynamo_idempotency(settings)
     operations: dict[str, Operation] = {
@@ -126,8 +145,14 @@ def create_app(
         **user_operations(users or dynamo_user_service(settings), idempotency),
         **asset_operations(assets or dynamo_asset_service(settings), idempotency),
     }
+    if lambda_runtime:
+        operations = {name: inline(operation) for name, operation in operations.items()}
     spec = load_spec()
-    app = AsyncApp(__name__, specification_dir=SPEC_PATH.parent)
+    app = AsyncApp(
+        __name__,
+        specification_dir=SPEC_PATH.parent,
+        middlewares=LAMBDA_MIDDLEWARES if lambda_runtime else None,
+    )
     app.add_api(
         spec,
         resolver=Resolver(function_resolver=operations.__getitem__),
@@ -143,7 +168,7 @@ def create_app(
         app.add_error_handler(error, handler)
     app.add_middleware(
         RequestLimitsMiddleware,
-        position=MiddlewarePosition.BEFORE_SWAGGER,
+        position=MiddlewarePosition.BEFORE_ROUTING,
         max_body_bytes=settings.max_body_bytes,
     )
     if settings.allowed_origins:
@@ -152,7 +177,7 @@ def create_app(
             position=MiddlewarePosition.BEFORE_EXCEPTION,
             allow_origins=list(settings.allowed_origins),
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Content-Type", "If-Match", "Authorization"],
+            allow_headers=["Content-Type", "If-Match", "Idempotency-Key", "Authorization"],
             expose_headers=["ETag", "Location", "X-Request-Id"],
         )
     return RequestContextMiddleware(

@@ -116,7 +116,7 @@ def _assets() -> AssetService:
 def _build_app() -> ASGIApp:
     from api.app import create_app
 
-    return create_app(Settings.from_env(), assets=_assets())
+    return create_app(Settings.from_env(), assets=_assets(), lambda_runtime=True)
 
 
 handler = lambda_handler(_build_app, s3_events=lambda event: handle_s3_event(_assets(), event))

@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from api.assets import ObjectStorage, StoredObject
-from api.aws_faults import botocore_config, translating_faults
+from api.aws_faults import aws_client, translating_faults
 from api.settings import Settings
 
 
 class S3ObjectStorage(ObjectStorage):
-    """Objects in one S3 bucket; the boto3 client is built on first use, once per process."""
+    """Objects in one S3 bucket; the S3 client is built on first use, once per process."""
 
     def __init__(self, settings: Settings) -> None:
         self._bucket = settings.assets_bucket
-        self._region = settings.region
-        self._endpoint_url = settings.aws_endpoint_url
-        self._config = botocore_config(settings).merge(Config(signature_version="s3v4"))
+        self._settings = settings
 
-    @cached_property
+    @property
     def _client(self) -> Any:
-        return boto3.client(
-            "s3", region_name=self._region, endpoint_url=self._endpoint_url, config=self._config
-        )
+        return aws_client("s3", self._settings)
 
     def presign_upload(
         self, key: str, content_type: str, size: int, expires_in: int

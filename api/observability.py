@@ -1,5 +1,5 @@
 """Telemetry: one JSON log line per request, with its id and never a body or header value,
-and CloudWatch Embedded Metric Format metrics per operation."""
+carrying CloudWatch Embedded Metric Format metrics per operation."""
 
 from __future__ import annotations
 
@@ -38,8 +38,11 @@ def configure_logging(level: str) -> None:
     )
 
 
-def emit_metrics(namespace: str, operation: str, status: int, duration_ms: float) -> None:
-    """One CloudWatch Embedded Metric Format line: count, latency and errors per operation."""
+def embedded_metrics(
+    namespace: str, operation: str, status: int, duration_ms: float
+) -> dict[str, Any]:
+    """CloudWatch Embedded Metric Format fields for a log line: count, latency and errors
+    per operation."""
     from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
     metrics = EphemeralMetrics(namespace=namespace, service=SERVICE)
@@ -48,7 +51,7 @@ def emit_metrics(namespace: str, operation: str, status: int, duration_ms: float
     metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=duration_ms)
     metrics.add_metric(name="ClientErrors", unit=MetricUnit.Count, value=int(400 <= status < 500))
     metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=int(status >= 500))
-    metrics.flush_metrics()
+    return dict(metrics.serialize_metric_set())
 
 
 def request_id_for(scope: Scope) -> str:
@@ -112,6 +115,7 @@ class RequestContextMiddleware:
                 "duration_ms": duration_ms,
                 "cold_start": cold_start,
             }
-            log.info("request", **fields)
             if operation:
-                emit_metrics(self.metrics_namespace, operation, status, duration_ms)
+                # One line for both: CloudWatch takes metrics from any log line with `_aws`.
+                fields |= embedded_metrics(self.metrics_namespace, operation, status, duration_ms)
+            log.info("request", **fields)

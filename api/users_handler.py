@@ -84,7 +84,7 @@ def user_operations(users: UserService, idempotency: IdempotentRequests) -> dict
 def _build_app() -> ASGIApp:
     from api.app import create_app  # the composition root imports this module
 
-    return create_app(Settings.from_env())
+    return create_app(Settings.from_env(), lambda_runtime=True)
 
 
 handler = lambda_handler(_build_app)

@@ -62,7 +62,12 @@ def app_with_fakes() -> tuple[Handler, Upload]:
     def upload(key: str, size: int, content_type: str) -> None:
         storage.objects[key] = StoredObject(size, content_type)
 
-    return lambda_handler(lambda: create_app(settings, users=users, assets=assets)), upload
+    return (
+        lambda_handler(
+            lambda: create_app(settings, users=users, assets=assets, lambda_runtime=True)
+        ),
+        upload,
+    )
 
 
 def floor_with_fakes() -> tuple[Handler, Upload]:

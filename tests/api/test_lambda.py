@@ -21,7 +21,7 @@ from tests.events import (
 
 @pytest.fixture
 def handler(settings):
-    return lambda_handler(lambda: create_app(settings))
+    return lambda_handler(lambda: create_app(settings, lambda_runtime=True))
 
 
 def body_of(response):

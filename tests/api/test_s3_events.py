@@ -44,7 +44,7 @@ def assets(settings):
 @pytest.fixture
 def handler(settings, assets):
     return lambda_handler(
-        lambda: create_app(settings, assets=assets),
+        lambda: create_app(settings, assets=assets, lambda_runtime=True),
         s3_events=lambda event: handle_s3_event(assets, event),
     )
 

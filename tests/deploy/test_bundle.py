@@ -55,3 +55,14 @@ def test_every_runtime_dependency_is_pinned():
     requirements = [line.split("#")[0].strip() for line in lines]
     unpinned = [r for r in requirements if r and "==" not in r]
     assert not unpinned
+
+
+def test_the_bundle_carries_bytecode_for_lambdas_python(tmp_path):
+    from deploy.bundle import compile_bytecode
+
+    copy_sources(ROOT, tmp_path)
+
+    assert compile_bytecode(tmp_path)
+    compiled = {p.name.split(".")[0] for p in (tmp_path / "api" / "__pycache__").glob("*.pyc")}
+    assert compiled == {p.stem for p in (ROOT / "api").glob("*.py")}
+    assert all(".cpython-311." in p.name for p in (tmp_path / "api" / "__pycache__").iterdir())
