@@ -1,11 +1,14 @@
 # Everything needs only python3 (>= 3.11) and make: the first target that needs the
-# virtual environment creates it and installs into it.
+# virtual environment creates it and installs into it. With npm (Node.js >= 18) there too,
+# `make test` also runs Spectral, the OpenAPI style linter.
 PYTHON ?= python3
+NPM ?= npm
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+SPECTRAL := contract/node_modules/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench client contract clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -25,15 +28,33 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+# Spectral from the npm registry, pinned by contract/package-lock.json.
+$(SPECTRAL): contract/package.json contract/package-lock.json
+	@if command -v $(NPM) >/dev/null 2>&1; then \
+		$(NPM) ci --prefix contract --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the OpenAPI style lint (Spectral) will be skipped"; \
+	fi
+
+test: lint $(SPECTRAL)
 	$(BIN)/python -m pytest
+
+# The Python client generated from openapi.yaml, in clients/python (not committed).
+client: $(INSTALLED)
+	$(BIN)/python -m contract.client
+
+# The contract suite against a running API: make contract URL=http://127.0.0.1:8000
+contract: $(INSTALLED)
+	@test -n "$(URL)" || { echo "usage: make contract URL=<base URL of a running API>"; exit 2; }
+	$(BIN)/python -m contract "$(URL)"
 
 # Cold start and per-request cost of the Lambda handlers against a floor (see bench/).
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build clients contract/node_modules .pytest_cache .mypy_cache .ruff_cache \
+		.hypothesis .schemathesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # `sam build` (template.yaml: CodeUri ".", BuildMethod makefile) runs these in a copy of the

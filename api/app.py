@@ -30,6 +30,7 @@ from api.idempotency import IdempotentRequests
 from api.limits import RequestLimitsMiddleware
 from api.object_storage import S3ObjectStorage
 from api.observability import RequestContextMiddleware, configure_logging
+from api.preflight import PreflightMiddleware
 from api.settings import Settings
 from api.user_store import DynamoUserRepository, bind_user_table
 from api.users import UserService
@@ -137,7 +138,8 @@ def create_app(
 ) -> ASGIApp:
     """The ASGI application: Connexion routing and validating from the spec, wrapped so
     every response carries X-Request-Id and every request is logged once. In the Lambda
-    runtime (one request at a time), operations run inline and docs are not served."""
+    runtime (one request at a time), operations run inline, docs are not served and CORS
+    preflights are left to API Gateway."""
     configure_logging(settings.log_level)
     idempotency = idempotency or dynamo_idempotency(settings)
     operations: dict[str, Operation] = {
@@ -164,13 +166,20 @@ def create_app(
             swagger_ui=find_spec("swagger_ui_bundle") is not None, swagger_ui_path="/ui"
         ),
     )
-    for error, handler in error_handlers(method_finder(spec)):
+    allowed_methods = method_finder(spec)
+    for error, handler in error_handlers(allowed_methods):
         app.add_error_handler(error, handler)
     app.add_middleware(
         RequestLimitsMiddleware,
         position=MiddlewarePosition.BEFORE_ROUTING,
         max_body_bytes=settings.max_body_bytes,
     )
+    if lambda_runtime:
+        app.add_middleware(
+            PreflightMiddleware,
+            position=MiddlewarePosition.BEFORE_EXCEPTION,
+            allowed_methods=allowed_methods,
+        )
     if settings.allowed_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -9,13 +9,30 @@ from typing import Any
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
+from connexion.json_schema import Draft4RequestValidator
 from connexion.utils import is_null, is_nullable
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import best_match
+from rfc3339_validator import validate_rfc3339
 from starlette.types import Scope
 
+from api.timestamps import without_leap_second
+
 _MAX_DETAIL = 300
+
+
+def _is_rfc3339(instance: object) -> bool:
+    # As jsonschema does: RFC 3339 allows a lower-case t and z, which the validator does not.
+    return not isinstance(instance, str) or validate_rfc3339(without_leap_second(instance).upper())
+
+
+# jsonschema's draft 4 formats, with a date-time that admits RFC 3339's leap second.
+FORMAT_CHECKER = FormatChecker(formats=())
+FORMAT_CHECKER.checkers = {
+    **Draft4Validator.FORMAT_CHECKER.checkers,
+    "date-time": (_is_rfc3339, ()),
+}
 
 
 class NamingParameterValidator(ParameterValidator):  # type: ignore[misc]
@@ -37,7 +54,7 @@ class NamingParameterValidator(ParameterValidator):  # type: ignore[misc]
         key = (parameter_type, name)
         if key not in self._compiled:
             self._compiled[key] = Draft4Validator(
-                param.get("schema", param), format_checker=Draft4Validator.FORMAT_CHECKER
+                param.get("schema", param), format_checker=FORMAT_CHECKER
             )
         error = best_match(self._compiled[key].iter_errors(value))
         if error is None:
@@ -58,11 +75,12 @@ def _reject_constant(name: str) -> None:
 
 class StrictJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
     """Connexion's JSON body validator, turning bodies that are not UTF-8, repeat a member
-    or hold NaN/Infinity into 400s, and compiling the schema once instead of per request."""
+    or hold NaN/Infinity into 400s, checking formats as FORMAT_CHECKER does, and compiling
+    the schema once instead of per request."""
 
     @cached_property
     def _validator(self) -> Any:
-        return super()._validator
+        return Draft4RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
 
     async def _parse(self, stream: AsyncGenerator[bytes, None], scope: Scope) -> Any:
         raw = b"".join([message async for message in stream])

@@ -1,9 +1,11 @@
 """The HTTP API definition in template.yaml, derived from openapi.yaml.
 
 Every operation of the spec becomes a route whose Lambda integration is chosen by the
-operation's tag, and the CORS configuration allows exactly the methods and headers the spec
-uses. `python -m deploy.api_definition` rewrites the generated block of template.yaml;
-`--check` only says whether it is up to date (the tests in tests/deploy assert the same).
+operation's tag, every path an `ANY` route to the same function (for the methods the spec
+lacks, which the application answers 405), and the CORS configuration allows exactly the
+methods and headers the spec uses. `python -m deploy.api_definition` rewrites the generated
+block of template.yaml; `--check` only says whether it is up to date (the tests in
+tests/deploy assert the same).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ FUNCTION_FOR_TAG = {
     "assets": "AssetsFunction",
 }
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+ANY = "ANY"
+ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
 # The spec promises X-Request-Id on every response in its prose, not as a declared header.
 EXPOSED_ON_EVERY_RESPONSE = ("x-request-id",)
 CORS_MAX_AGE_SECONDS = 600
@@ -78,7 +82,9 @@ def _resolve(spec: Spec, node: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def routes(spec: Spec) -> list[Route]:
-    """The route of every operation in `spec`, with the function its tag maps to."""
+    """The route of every operation in `spec`, with the function its tag maps to; then, for
+    each path, an `ANY` route to the same function, so that a method the spec lacks reaches
+    the application and is answered 405 with `Allow`, not API Gateway's bare 404."""
     found = []
     for method, path, operation, _ in _operations(spec):
         tags = operation.get("tags", [])
@@ -89,7 +95,11 @@ def routes(spec: Spec) -> list[Route]:
                 f" ({', '.join(f'{t} -> {f}' for t, f in FUNCTION_FOR_TAG.items())})"
             )
         found.append(Route(method, path, operation["operationId"], str(functions.pop())))
-    return found
+    function_of_path: dict[str, str] = {}
+    for route in found:
+        if function_of_path.setdefault(route.path, route.function) != route.function:
+            raise SpecError(f"{route.path} has operations of more than one function")
+    return found + [Route(ANY, path, "", f) for path, f in function_of_path.items()]
 
 
 def _credential_headers(spec: Spec) -> set[str]:
@@ -147,10 +157,14 @@ def api_definition(spec: Spec) -> dict[str, Any]:
     (requests are validated by the application, against the full spec)."""
     paths: dict[str, dict[str, Any]] = {}
     for route in routes(spec):
-        paths.setdefault(route.path, {})[route.method.lower()] = {
-            "operationId": route.operation_id,
-            "x-amazon-apigateway-integration": lambda_integration(route.function),
-        }
+        integration = {"x-amazon-apigateway-integration": lambda_integration(route.function)}
+        if route.method == ANY:
+            paths[route.path][ANY_METHOD_KEY] = integration
+        else:
+            paths.setdefault(route.path, {})[route.method.lower()] = {
+                "operationId": route.operation_id,
+                **integration,
+            }
     return {
         "openapi": spec["openapi"],
         "info": {"title": spec["info"]["title"], "version": spec["info"]["version"]},

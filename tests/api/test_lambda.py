@@ -105,3 +105,33 @@ def test_the_module_handler_reads_its_settings_from_the_environment(settings, mo
     )
 
     assert response["statusCode"] == 201
+
+
+def test_a_method_the_path_lacks_is_405_with_allow_through_the_any_route(handler):
+    response = handler(make_http_event(method="PUT", path="/users"), FakeLambdaContext())
+
+    assert response["statusCode"] == 405
+    assert response["headers"]["allow"] == "GET, POST"
+    assert body_of(response)["status"] == 405
+
+
+def test_a_cors_preflight_is_answered_204_for_api_gateway_to_add_its_cors_headers(handler):
+    preflight = make_http_event(
+        method="OPTIONS",
+        path="/users",
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"},
+    )
+
+    response = handler(preflight, FakeLambdaContext())
+
+    assert response["statusCode"] == 204
+    assert "access-control-allow-origin" not in response["headers"]
+
+
+def test_a_preflight_of_an_unknown_path_is_404(handler):
+    preflight = make_http_event(
+        method="OPTIONS",
+        path="/nowhere",
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert handler(preflight, FakeLambdaContext())["statusCode"] == 404

@@ -14,6 +14,8 @@ from samtranslator.translator.managed_policy_translator import ManagedPolicyLoad
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
+from deploy.api_definition import ANY_METHOD_KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
 # What `sam package` puts in place of a local CodeUri: the uploaded bundle.
@@ -135,7 +137,9 @@ class Stack:
         """(METHOD, path) -> the route's API Gateway integration, from the HTTP API's body."""
         (api,) = self.of_type("AWS::ApiGatewayV2::Api").values()
         return {
-            (method.upper(), path): operation.get("x-amazon-apigateway-integration", {})
+            ("ANY" if method == ANY_METHOD_KEY else method.upper(), path): operation.get(
+                "x-amazon-apigateway-integration", {}
+            )
             for path, item in api["Properties"]["Body"]["paths"].items()
             for method, operation in item.items()
         }

@@ -51,8 +51,16 @@ def test_every_operation_of_the_spec_is_routed_to_the_function_that_implements_i
 
 
 def test_the_api_has_no_route_the_spec_lacks(openapi, stack):
-    extra = set(stack.api_routes()) - set(spec_operations(openapi))
+    fallbacks = {("ANY", path) for path in openapi["paths"]}
+    extra = set(stack.api_routes()) - set(spec_operations(openapi)) - fallbacks
     assert not extra
+
+
+def test_every_path_sends_the_methods_it_lacks_to_its_function_which_answers_405(openapi, stack):
+    routes = stack.api_routes()
+    for (_method, path), operation in spec_operations(openapi).items():
+        (function,) = {FUNCTION_FOR_TAG[tag] for tag in operation["tags"]}
+        assert resources_referenced(routes["ANY", path]["uri"]) == {function}
 
 
 def test_every_route_is_a_lambda_proxy_integration_with_payload_format_2_0(stack):

@@ -38,7 +38,17 @@ def test_operations_are_routed_by_their_tag():
     assert [(r.method, r.path, r.operation_id, r.function) for r in routes(spec)] == [
         ("GET", "/health", "getHealth", "UsersFunction"),
         ("POST", "/assets", "createAsset", "AssetsFunction"),
+        ("ANY", "/health", "", "UsersFunction"),
+        ("ANY", "/assets", "", "AssetsFunction"),
     ]
+
+
+def test_a_path_whose_operations_need_two_functions_is_rejected():
+    spec = make_spec(
+        paths={"/x": {"get": operation("users"), "post": operation("assets", operation_id="p")}}
+    )
+    with pytest.raises(SpecError, match="/x"):
+        routes(spec)
 
 
 @pytest.mark.parametrize(
@@ -55,7 +65,10 @@ def test_path_level_keys_that_are_not_methods_are_not_routes():
     spec = make_spec(
         paths={"/users/{userId}": {"parameters": [], "summary": "s", "get": operation("users")}}
     )
-    assert [(r.method, r.path) for r in routes(spec)] == [("GET", "/users/{userId}")]
+    assert [(r.method, r.path) for r in routes(spec)] == [
+        ("GET", "/users/{userId}"),
+        ("ANY", "/users/{userId}"),
+    ]
 
 
 def test_cors_allows_header_parameters_bodies_and_declared_credentials():
