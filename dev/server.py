@@ -5,10 +5,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
-import threading
 
 import uvicorn
-from starlette.types import ASGIApp
 
 from api.app import create_app
 from api.settings import Settings
@@ -30,38 +28,6 @@ def local_settings(endpoint_url: str) -> Settings:
         allowed_origins=settings.allowed_origins or DEFAULT_ORIGINS,
         aws_read_timeout_seconds=EMULATOR_READ_TIMEOUT_SECONDS,
     )
-
-
-class BackgroundServer:
-    """uvicorn serving `app` on loopback in a thread, for tests and benchmarks."""
-
-    def __init__(self, app: ASGIApp, port: int = 0) -> None:
-        config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            h11_max_incomplete_event_size=H11_MAX_EVENT_BYTES,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.servers[0].sockets[0].getsockname()[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> BackgroundServer:
-        self._thread.start()
-        while not self._server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError("the server failed to start")
-            threading.Event().wait(0.01)
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
 
 
 def main() -> None:
