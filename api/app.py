@@ -5,10 +5,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from importlib.util import find_spec
-from pathlib import Path
 from typing import Any
 
-import yaml
 from connexion import AsyncApp
 from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
 from connexion.middleware.lifespan import LifespanMiddleware
@@ -17,7 +15,6 @@ from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from connexion.spec import OpenAPISpecification
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import compile_path
 from starlette.types import ASGIApp
 
 from api.asset_store import DynamoAssetRepository, bind_asset_table
@@ -32,49 +29,18 @@ from api.object_storage import S3ObjectStorage
 from api.observability import RequestContextMiddleware, configure_logging
 from api.preflight import PreflightMiddleware
 from api.settings import Settings
+from api.spec import SPEC_PATH, cors_rules, load_spec, method_finder, operation_paths
 from api.user_store import DynamoUserRepository, bind_user_table
 from api.users import UserService
 from api.users_handler import user_operations
 from api.validation import VALIDATORS
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
 Operation = Callable[..., Any]
-HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
 # openapi.yaml is checked against the OpenAPI schema by the contract tests; Connexion would
 # check it again at every cold start (24 ms), and again for each of its middlewares.
 OpenAPISpecification._validate_spec = classmethod(lambda cls, spec: None)
-
-
-def load_spec() -> dict[str, Any]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when PyYAML has it
-    with SPEC_PATH.open("rb") as spec:
-        loaded: dict[str, Any] = yaml.load(spec, Loader=loader)  # noqa: S506 - a safe loader
-    return loaded
-
-
-def method_finder(spec: dict[str, Any]) -> Callable[[str], list[str]]:
-    """The methods the spec declares for a request path, for the Allow header of a 405."""
-    routes = [
-        (compile_path(path)[0], sorted(m.upper() for m in item if m in HTTP_METHODS))
-        for path, item in spec["paths"].items()
-    ]
-
-    def allowed_methods(path: str) -> list[str]:
-        return next((methods for regex, methods in routes if regex.match(path)), [])
-
-    return allowed_methods
-
-
-def operation_paths(spec: dict[str, Any]) -> dict[str, str]:
-    """operationId -> path template, for the access log."""
-    return {
-        operation["operationId"]: path
-        for path, item in spec["paths"].items()
-        for method, operation in item.items()
-        if method in HTTP_METHODS
-    }
 
 
 def get_health() -> tuple[dict[str, str], int, dict[str, str]]:
@@ -181,13 +147,14 @@ def create_app(
             allowed_methods=allowed_methods,
         )
     if settings.allowed_origins:
+        methods, request_headers, response_headers = cors_rules(spec)
         app.add_middleware(
             CORSMiddleware,
             position=MiddlewarePosition.BEFORE_EXCEPTION,
             allow_origins=list(settings.allowed_origins),
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Content-Type", "If-Match", "Idempotency-Key", "Authorization"],
-            expose_headers=["ETag", "Location", "X-Request-Id"],
+            allow_methods=methods,
+            allow_headers=request_headers,
+            expose_headers=response_headers,
         )
     return RequestContextMiddleware(
         app, routes=operation_paths(spec), metrics_namespace=settings.metrics_namespace

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from api.spec import Spec, cors_rules, load_spec, operations
+
 ROOT = Path(__file__).resolve().parent.parent
-SPEC_PATH = ROOT / "openapi.yaml"
 TEMPLATE_PATH = ROOT / "template.yaml"
 
 # The Lambda function (logical id in template.yaml) that serves the operations of each tag.
@@ -29,17 +30,12 @@ FUNCTION_FOR_TAG = {
     "users": "UsersFunction",
     "assets": "AssetsFunction",
 }
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ANY = "ANY"
 ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
-# The spec promises X-Request-Id on every response in its prose, not as a declared header.
-EXPOSED_ON_EVERY_RESPONSE = ("x-request-id",)
 CORS_MAX_AGE_SECONDS = 600
 ALLOWED_ORIGINS_PARAMETER = "AllowedOrigins"
 BEGIN_MARKER = "# BEGIN generated API definition"
 END_MARKER = "# END generated API definition"
-
-Spec = Mapping[str, Any]
 
 
 class SpecError(ValueError):
@@ -56,37 +52,12 @@ class Route:
     function: str
 
 
-def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
-    """The OpenAPI document at `path`."""
-    with path.open(encoding="utf-8") as file:
-        spec: dict[str, Any] = yaml.safe_load(file)
-    return spec
-
-
-def _operations(spec: Spec) -> Iterator[tuple[str, str, Mapping[str, Any], list[Any]]]:
-    """(method, path, operation, path-level parameters) for every operation, in spec order."""
-    for path, item in (spec.get("paths") or {}).items():
-        for method, operation in item.items():
-            if method in HTTP_METHODS:
-                yield method.upper(), path, operation, list(item.get("parameters", []))
-
-
-def _resolve(spec: Spec, node: Mapping[str, Any]) -> Mapping[str, Any]:
-    """`node`, or what its local `$ref` (`#/components/...`) points at."""
-    while "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
 def routes(spec: Spec) -> list[Route]:
     """The route of every operation in `spec`, with the function its tag maps to; then, for
     each path, an `ANY` route to the same function, so that a method the spec lacks reaches
     the application and is answered 405 with `Allow`, not API Gateway's bare 404."""
     found = []
-    for method, path, operation, _ in _operations(spec):
+    for method, path, operation, _ in operations(spec):
         tags = operation.get("tags", [])
         functions = {FUNCTION_FOR_TAG.get(tag) for tag in tags}
         if len(functions) != 1 or None in functions:
@@ -102,39 +73,15 @@ def routes(spec: Spec) -> list[Route]:
     return found + [Route(ANY, path, "", f) for path, f in function_of_path.items()]
 
 
-def _credential_headers(spec: Spec) -> set[str]:
-    headers = set()
-    for scheme in (spec.get("components", {}).get("securitySchemes") or {}).values():
-        scheme = _resolve(spec, scheme)
-        if scheme.get("type") in {"http", "oauth2", "openIdConnect"}:
-            headers.add("authorization")
-        elif scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-            headers.add(scheme["name"].lower())
-    return headers
-
-
 def cors(spec: Spec) -> dict[str, Any]:
     """The HTTP API CORS configuration: origins from the template parameter, and the
     methods, request headers and response headers the spec uses."""
-    methods: set[str] = set()
-    request_headers = _credential_headers(spec)
-    response_headers = set(EXPOSED_ON_EVERY_RESPONSE)
-    for method, _, operation, path_parameters in _operations(spec):
-        methods.add(method)
-        for parameter in path_parameters + list(operation.get("parameters", [])):
-            parameter = _resolve(spec, parameter)
-            if parameter["in"] == "header":
-                request_headers.add(parameter["name"].lower())
-        if "requestBody" in operation:
-            request_headers.add("content-type")
-        for response in (operation.get("responses") or {}).values():
-            headers = _resolve(spec, response).get("headers") or {}
-            response_headers.update(name.lower() for name in headers)
+    methods, request_headers, response_headers = cors_rules(spec)
     return {
         "allowOrigins": {"Ref": ALLOWED_ORIGINS_PARAMETER},
-        "allowMethods": sorted(methods),
-        "allowHeaders": sorted(request_headers),
-        "exposeHeaders": sorted(response_headers),
+        "allowMethods": methods,
+        "allowHeaders": request_headers,
+        "exposeHeaders": response_headers,
         "maxAge": CORS_MAX_AGE_SECONDS,
     }
 

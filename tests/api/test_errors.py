@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from starlette.testclient import TestClient
 
@@ -89,3 +91,32 @@ def test_an_oversized_header_is_431_and_stores_nothing(client):
 def test_headers_over_the_total_limit_are_431(client):
     headers = {f"X-Padding-{i}": "x" * 4000 for i in range(5)}
     assert_problem(client.get("/users", headers=headers), 431, "16384")
+
+
+def test_local_cors_allows_exactly_what_the_spec_uses(settings):
+    local = dataclasses.replace(settings, allowed_origins=("http://localhost:3000",))
+    with TestClient(create_app(local)) as client:
+        preflight = client.options(
+            "/users/00000000-0000-4000-8000-000000000000",
+            headers={
+                "Origin": "http://localhost:3000",
+                "Access-Control-Request-Method": "PATCH",
+                "Access-Control-Request-Headers": "if-match, idempotency-key, content-type",
+            },
+        )
+        simple = client.get("/health", headers={"Origin": "http://localhost:3000"})
+
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert set(preflight.headers["access-control-allow-methods"].split(", ")) == {
+        "GET",
+        "POST",
+        "PATCH",
+        "DELETE",
+    }
+    assert {"if-match", "idempotency-key", "content-type"} <= set(
+        preflight.headers["access-control-allow-headers"].lower().split(", ")
+    )
+    assert {"etag", "location", "x-request-id", "idempotent-replayed"} <= set(
+        name.strip() for name in simple.headers["access-control-expose-headers"].split(",")
+    )

@@ -24,7 +24,8 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from api.lambda_entry import LambdaHandler
-from deploy.api_definition import Route, load_spec, routes
+from api.spec import load_spec
+from deploy.api_definition import Route, routes
 from tests.events import FakeLambdaContext, make_http_event
 
 BASE_URL = "https://api.example.com"

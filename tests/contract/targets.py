@@ -12,10 +12,11 @@ import boto3
 import schemathesis
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from api.app import SPEC_PATH, create_app, dynamo_asset_service
+from api.app import create_app, dynamo_asset_service
 from api.assets_handler import handle_s3_event
 from api.lambda_entry import LambdaHandler, lambda_handler
 from api.settings import Settings
+from api.spec import SPEC_PATH
 from dev.emulator import create_resources
 from tests.contract.gateway import BASE_URL, gateway_session
 

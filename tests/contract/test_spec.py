@@ -5,7 +5,8 @@ from __future__ import annotations
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
-from api.app import HTTP_METHODS, SPEC_PATH, create_app
+from api.app import create_app
+from api.spec import HTTP_METHODS, SPEC_PATH
 from api.users import UserService
 from tests.fakes import InMemoryUserRepository
 

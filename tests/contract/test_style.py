@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from api.app import SPEC_PATH
+from api.spec import SPEC_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECTRAL = ROOT / "contract" / "node_modules" / ".bin" / "spectral"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from deploy.api_definition import load_spec
+from api.spec import load_spec
 from tests.deploy.stack import REGION, Stack, load_template, package, translate
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import api
-from api.app import SPEC_PATH
+from api.spec import SPEC_PATH
 from deploy.bundle import PLATFORM, PYTHON_VERSION, copy_sources, pip_install_command
 from tests.deploy.stack import ROOT
 
