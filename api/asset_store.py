@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, cast
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -18,6 +19,7 @@ from api.errors import ConcurrentChange, NotFound
 from api.settings import Settings
 
 ASSET_ENTITY = "asset"
+CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 class StatusIndex(GlobalSecondaryIndex["AssetItem"]):
@@ -101,10 +103,7 @@ class DynamoAssetRepository(AssetRepository):
         except PutError as exc:
             # A new id can only exist already if botocore retried after a timeout and the
             # first attempt had landed: PutItem has no idempotency token.
-            if (
-                exc.cause_response_code != "ConditionalCheckFailedException"
-                or self._stored(asset.asset_id) != asset
-            ):
+            if exc.cause_response_code != CONDITION_FAILED or self._stored(asset.asset_id) != asset:
                 raise
 
     def _stored(self, asset_id: str) -> Asset | None:
@@ -122,21 +121,19 @@ class DynamoAssetRepository(AssetRepository):
 
     @translating_faults
     def replace(self, current: Asset, new: Asset, now_s: int) -> None:
-        try:
+        with _unless_changed():
             self._item(new).save(condition=self._unchanged(current) & (self._model.ttl > now_s))
-        except PutError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            raise ConcurrentChange("The asset changed while this request was changing it.") from exc
 
     @translating_faults
     def remove(self, current: Asset) -> None:
         try:
-            self._item(current).delete(condition=self._unchanged(current))
-        except DeleteError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            with _unless_changed():
+                self._item(current).delete(condition=self._unchanged(current))
+        except ConcurrentChange:
+            # Already gone, which is all a delete asks: a retry of this very DeleteItem
+            # (which has no idempotency token) or another client's delete.
+            if self._stored(current.asset_id) is not None:
                 raise
-            raise ConcurrentChange("The asset changed while this request was changing it.") from exc
 
     @translating_faults
     def find(
@@ -160,6 +157,17 @@ class DynamoAssetRepository(AssetRepository):
             limit,
             lambda asset: {"assetId": asset.asset_id, "createdAt": asset.created_at},
         )
+
+
+@contextmanager
+def _unless_changed() -> Iterator[None]:
+    """A failed version condition becomes ConcurrentChange."""
+    try:
+        yield
+    except (PutError, DeleteError) as exc:
+        if exc.cause_response_code != CONDITION_FAILED:
+            raise
+        raise ConcurrentChange("The asset changed while this request was changing it.") from exc
 
 
 def _to_asset(item: AssetItem) -> Asset:

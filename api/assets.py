@@ -86,7 +86,7 @@ class AssetRepository(abc.ABC):
 
     @abc.abstractmethod
     def remove(self, current: Asset) -> None:
-        """Delete `current`; ConcurrentChange if it has changed."""
+        """Delete `current`; ConcurrentChange if it has changed (not if it is gone)."""
 
     @abc.abstractmethod
     def find(

@@ -119,9 +119,10 @@ class InMemoryAssetRepository(AssetRepository):
 
     def remove(self, current: Asset) -> None:
         with self._lock:
-            if self.assets.get(current.asset_id) != current:
+            stored = self.assets.pop(current.asset_id, None)
+            if stored not in (None, current):
+                self.assets[current.asset_id] = stored
                 raise ConcurrentChange("changed")
-            del self.assets[current.asset_id]
 
     def find(
         self, status: Status | None, limit: int, after: Mapping[str, Any] | None, now_s: int

@@ -12,7 +12,7 @@ from unittest import mock
 
 from botocore.awsrequest import AWSResponse
 from botocore.endpoint import Endpoint
-from botocore.exceptions import EndpointConnectionError
+from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class Fault:
 
 
 CONNECTION_LOST = Fault("ConnectionLost", status=0)
+# The request reaches the service and is carried out, but its answer never arrives.
+RESPONSE_LOST = Fault("ResponseLost", status=0)
 THROTTLED = Fault("ThrottlingException")
 OVER_CAPACITY = Fault("ProvisionedThroughputExceededException")
 DYNAMODB_DOWN = Fault("InternalServerError", status=500)
@@ -96,6 +98,9 @@ class FaultInjector:
                 return original(endpoint, request, operation_model, context)
             if fault is CONNECTION_LOST:
                 return None, EndpointConnectionError(endpoint_url=request.url)
+            if fault is RESPONSE_LOST:
+                original(endpoint, request, operation_model, context)
+                return None, ReadTimeoutError(endpoint_url=request.url)
             protocol = operation_model.service_model.resolved_protocol
             with mock.patch.object(endpoint, "_send", lambda req: fault.response(req, protocol)):
                 return original(endpoint, request, operation_model, context)

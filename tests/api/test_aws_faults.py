@@ -11,6 +11,7 @@ from tests.faults import (
     CONNECTION_LOST,
     DYNAMODB_DOWN,
     OVER_CAPACITY,
+    RESPONSE_LOST,
     S3_DOWN,
     S3_SLOW_DOWN,
     THROTTLED,
@@ -128,3 +129,32 @@ def test_a_fault_that_clears_within_the_retries_goes_unnoticed(client, world, op
     assert response.status_code < 300, response.text
     assert injector.sleeps  # botocore backed off before trying again
     assert all(0 <= delay <= 20 for delay in injector.sleeps)
+
+
+@pytest.mark.parametrize(
+    ("operation", "aws_operation", "status"),
+    [
+        ("createUser", "TransactWriteItems", 201),
+        ("updateUser", "TransactWriteItems", 200),
+        ("createAsset", "PutItem", 201),
+        ("deleteAsset", "DeleteItem", 204),
+    ],
+)
+def test_a_write_whose_answer_was_lost_and_retried_is_recognised_as_done(
+    client, settings, world, operation, aws_operation, status
+):
+    # botocore retries after the lost answer; DynamoDB dedupes a retried transaction by its
+    # token, but the emulator does not, and PutItem has no token: the retry then fails its
+    # own condition, and the write must be recognised as the one that landed.
+    injector = FaultInjector()
+    injector.fail(aws_operation, RESPONSE_LOST, times=1)
+    with injector.active():
+        response = REQUESTS[operation](client, world)
+
+    assert response.status_code == status, response.text
+    assert injector.attempts[aws_operation] == 2
+    items, _ = stored_state(settings)
+    emails = [i["email"] for i in items[settings.users_table] if i.get("entity") == "user"]
+    assert len(emails) == len(set(emails))
+    expected_assets = {"createAsset": 3, "deleteAsset": 1}.get(operation, 2)
+    assert len(items[settings.assets_table]) == expected_assets

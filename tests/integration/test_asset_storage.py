@@ -78,6 +78,17 @@ def test_replace_and_remove_are_conditional_on_the_version(repository):
         repository.get(asset.asset_id, NOW)
 
 
+def test_removing_an_asset_that_is_already_gone_is_quiet(repository):
+    asset = make_asset(1)
+    repository.add(asset)
+    repository.remove(asset)
+
+    repository.remove(asset)  # a retried DeleteItem, or another client's delete first
+
+    with pytest.raises(NotFound):
+        repository.get(asset.asset_id, NOW)
+
+
 def test_find_pages_newest_first_overall_and_by_status(repository):
     assets = [make_asset(n) for n in range(1, 6)]
     for asset in assets:
