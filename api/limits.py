@@ -19,6 +19,9 @@ class RequestLimitsMiddleware:
         self.app = app
         self.max_body_bytes = max_body_bytes
 
+    def _too_large(self) -> BodyTooLarge:
+        return BodyTooLarge(f"The request body must not exceed {self.max_body_bytes} bytes.")
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -28,10 +31,9 @@ class RequestLimitsMiddleware:
             raise HeadersTooLarge(f"A request header exceeds {MAX_HEADER_BYTES} bytes.")
         if sum(len(name) + len(value) for name, value in headers) > MAX_HEADERS_BYTES:
             raise HeadersTooLarge(f"The request headers exceed {MAX_HEADERS_BYTES} bytes.")
-        too_large = BodyTooLarge(f"The request body must not exceed {self.max_body_bytes} bytes.")
         for name, value in headers:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_body_bytes:
-                raise too_large
+                raise self._too_large()
         received = 0
 
         async def counting_receive() -> Message:
@@ -40,7 +42,7 @@ class RequestLimitsMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    raise too_large
+                    raise self._too_large()
             return message
 
         await self.app(scope, counting_receive, send)
