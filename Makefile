@@ -27,6 +27,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 # Spectral from the npm registry, pinned by contract/package-lock.json.
 $(SPECTRAL): contract/package.json contract/package-lock.json
@@ -54,7 +55,7 @@ bench: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) build clients contract/node_modules .pytest_cache .mypy_cache .ruff_cache \
-		.hypothesis .schemathesis
+		.hypothesis .schemathesis .import_linter_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # `sam build` (template.yaml: CodeUri ".", BuildMethod makefile) runs these in a copy of the

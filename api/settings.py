@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from api.resources import BUCKETS, TABLES, Bucket, Table
 
 MAX_UPLOAD_URL_SECONDS = 3600
+
+
+class MissingSetting(RuntimeError):
+    """A setting that has no default where the application runs is not set."""
+
+
+def local_table_names() -> dict[str, str]:
+    return {key: table.local_name for key, table in TABLES.items()}
+
+
+def local_bucket_names() -> dict[str, str]:
+    return {key: bucket.local_name for key, bucket in BUCKETS.items()}
 
 
 @dataclass(frozen=True)
@@ -14,10 +28,9 @@ class Settings:
     """What the application needs to know about where it runs."""
 
     region: str = "us-east-1"
-    users_table: str = "Users"
-    assets_table: str = "Assets"
-    assets_bucket: str = "assets"
-    idempotency_table: str = "Idempotency"
+    # Table and bucket names by their key in api/resources.py.
+    tables: Mapping[str, str] = field(default_factory=local_table_names)
+    buckets: Mapping[str, str] = field(default_factory=local_bucket_names)
     # How long a presigned upload stays usable; never more than an hour.
     upload_url_expires_seconds: int = 15 * 60
     # None means the real AWS endpoints; the local server points this at the emulator.
@@ -37,18 +50,31 @@ class Settings:
                 f"not {self.upload_url_expires_seconds}"
             )
 
+    def table(self, key: str) -> str:
+        """The name of the table registered as `key`."""
+        return self.tables[key]
+
+    def bucket(self, key: str) -> str:
+        """The name of the bucket registered as `key`."""
+        return self.buckets[key]
+
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Build settings from environment variables, with the defaults above."""
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, required: Iterable[Table | Bucket] = ()
+    ) -> Settings:
+        """Build settings from environment variables, with the defaults above. The names of
+        the `required` resources must be set (a Lambda function's own: a default there would
+        silently point it at a table of another stack); MissingSetting otherwise."""
         env = os.environ if env is None else env
+        missing = sorted(resource.env for resource in required if not env.get(resource.env))
+        if missing:
+            raise MissingSetting(f"these environment variables must be set: {', '.join(missing)}")
         defaults = cls()
         origins = env.get("ALLOWED_ORIGINS", "")
         return cls(
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or defaults.region,
-            users_table=env.get("USERS_TABLE", defaults.users_table),
-            assets_table=env.get("ASSETS_TABLE", defaults.assets_table),
-            assets_bucket=env.get("ASSETS_BUCKET", defaults.assets_bucket),
-            idempotency_table=env.get("IDEMPOTENCY_TABLE", defaults.idempotency_table),
+            tables={k: env.get(t.env) or t.local_name for k, t in TABLES.items()},
+            buckets={k: env.get(b.env) or b.local_name for k, b in BUCKETS.items()},
             upload_url_expires_seconds=int(
                 env.get("UPLOAD_URL_EXPIRES_SECONDS", defaults.upload_url_expires_seconds)
             ),

@@ -1,16 +1,16 @@
-"""What the application and the deployment read from openapi.yaml: its operations, the
-methods of each path, and the methods and headers CORS has to allow."""
+"""What the application and the deployment read from openapi.yaml: its operations, the paths
+each function serves, and the methods and headers CORS has to allow."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
-from starlette.routing import compile_path
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
+from api.paths import SPEC_PATH
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # The spec promises X-Request-Id on every response in its prose, not as a declared header.
 EXPOSED_ON_EVERY_RESPONSE = ("x-request-id",)
@@ -24,6 +24,22 @@ def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
     with path.open("rb") as spec:
         loaded: dict[str, Any] = yaml.load(spec, Loader=loader)  # noqa: S506 - a safe loader
     return loaded
+
+
+def for_tags(spec: Spec, tags: Iterable[str]) -> dict[str, Any]:
+    """`spec` with only the paths whose operations carry one of `tags`: what one Lambda
+    function serves (each path belongs to one function; deploy/api_definition.py checks)."""
+    wanted = set(tags)
+    paths = {
+        path: item
+        for path, item in (spec.get("paths") or {}).items()
+        if any(
+            wanted & set(operation.get("tags", []))
+            for method, operation in item.items()
+            if method in HTTP_METHODS
+        )
+    }
+    return {**spec, "paths": paths}
 
 
 def operations(spec: Spec) -> Iterator[tuple[str, str, Mapping[str, Any], list[Any]]]:
@@ -42,19 +58,6 @@ def resolve(spec: Spec, node: Mapping[str, Any]) -> Mapping[str, Any]:
             target = target[part]
         node = target
     return node
-
-
-def method_finder(spec: Spec) -> Callable[[str], list[str]]:
-    """The methods the spec declares for a request path, for the Allow header of a 405."""
-    methods: dict[str, list[str]] = {}
-    for method, path, _, _ in operations(spec):
-        methods.setdefault(path, []).append(method)
-    routes = [(compile_path(path)[0], sorted(found)) for path, found in methods.items()]
-
-    def allowed_methods(path: str) -> list[str]:
-        return next((found for regex, found in routes if regex.match(path)), [])
-
-    return allowed_methods
 
 
 def operation_paths(spec: Spec) -> dict[str, str]:

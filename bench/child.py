@@ -7,7 +7,8 @@ import subprocess
 import sys
 from typing import Any
 
-from bench.environment import REPO_ROOT, Runtime
+from api.paths import ROOT
+from bench.environment import Runtime
 
 RESULT_PREFIX = "BENCH-RESULT "
 
@@ -38,7 +39,7 @@ def run_child(
         capture_output=True,
         text=True,
         env={**runtime.env, **(env or {})},
-        cwd=REPO_ROOT,
+        cwd=ROOT,
         timeout=timeout,
         check=False,
     )

@@ -22,10 +22,10 @@ PHASES = (
 )
 
 
-def cold_start(module: str, event: Mapping[str, Any], runtime: Runtime) -> dict[str, Any]:
-    """One cold start of the Lambda entry point `module` answering `event`."""
+def cold_start(entry: str, event: Mapping[str, Any], runtime: Runtime) -> dict[str, Any]:
+    """One cold start of the Lambda entry point `entry` (module.attribute) answering `event`."""
     spawned = time.time()
-    result: dict[str, Any] = run_child("bench.cold_child", [module], runtime, json.dumps(event))
+    result: dict[str, Any] = run_child("bench.cold_child", [entry], runtime, json.dumps(event))
     # From fork to the handler's import: the interpreter and site start-up.
     result["startup_ms"] = (result.pop("started_wall") - spawned) * 1000
     return result
@@ -34,16 +34,16 @@ def cold_start(module: str, event: Mapping[str, Any], runtime: Runtime) -> dict[
 def measure(
     targets: Mapping[str, tuple[str, Mapping[str, Any]]], runs: int, runtime: Runtime
 ) -> dict[str, dict[str, Any]]:
-    """`runs` cold starts of each target (name -> entry module, event), interleaved so
+    """`runs` cold starts of each target (name -> entry point, event), interleaved so
     that a burst of noise from elsewhere falls on all of them alike; one unrecorded round
     first writes the bytecode caches and fills the page cache, so that every recorded run
     starts alike."""
-    for module, event in targets.values():
-        cold_start(module, event, runtime)
+    for entry, event in targets.values():
+        cold_start(entry, event, runtime)
     samples: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
     for _ in range(runs):
-        for name, (module, event) in targets.items():
-            samples[name].append(cold_start(module, event, runtime))
+        for name, (entry, event) in targets.items():
+            samples[name].append(cold_start(entry, event, runtime))
     summary: dict[str, dict[str, Any]] = {}
     for name, runs_of_target in samples.items():
         summary[name] = {

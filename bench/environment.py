@@ -12,15 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-RESULTS_DIR = REPO_ROOT / "bench" / "results"
-REQUIREMENTS = REPO_ROOT / "requirements.txt"
-# Git-ignored, and outside the packages that linters and type checkers walk.
-BUNDLES_DIR = REPO_ROOT / "build" / "bench"
+from api.paths import ROOT
+from api.resources import BUCKETS, TABLES
+from deploy import bundle
 
-# What the Lambda functions get from the template, pointed at the emulator. Credentials
-# are fake (the emulator takes any), and no AWS config file or instance metadata is read,
-# as on Lambda.
+RESULTS_DIR = ROOT / "bench" / "results"
+REQUIREMENTS = ROOT / bundle.REQUIREMENTS
+# Git-ignored, and outside the packages that linters and type checkers walk.
+BUNDLES_DIR = ROOT / "build" / "bench"
+
+# What the Lambda functions get from the template, pointed at the emulator, with the local
+# names of the tables and buckets that bench.emulator creates. Credentials are fake (the
+# emulator takes any), and no AWS config file or instance metadata is read, as on Lambda.
 _CHILD_ENV = {
     "AWS_REGION": "us-east-1",
     "AWS_DEFAULT_REGION": "us-east-1",
@@ -29,9 +32,8 @@ _CHILD_ENV = {
     "AWS_CONFIG_FILE": os.devnull,
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     "AWS_EC2_METADATA_DISABLED": "true",
-    "USERS_TABLE": "Users",
-    "ASSETS_TABLE": "Assets",
-    "ASSETS_BUCKET": "assets",
+    **{table.env: table.local_name for table in TABLES.values()},
+    **{bucket.env: bucket.local_name for bucket in BUCKETS.values()},
     "LOG_LEVEL": "INFO",
     # As dev/server.py sets it for the emulator, which can stall for seconds on a busy
     # machine where AWS would answer: a 2 s timeout would make botocore retry writes.
@@ -63,50 +65,57 @@ class Runtime:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def lambda_bundle() -> Path:
-    """requirements.txt installed with `pip install --target`, as `sam build` makes the
-    functions' bundle; built once per content of requirements.txt, under build/bench."""
-    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:12]
-    bundle = BUNDLES_DIR / f"lambda-bundle-{digest}"
-    if bundle.is_dir():
-        return bundle
-    partial = BUNDLES_DIR / f"lambda-bundle-{digest}.partial"
-    BUNDLES_DIR.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(partial, ignore_errors=True)
-    pip = subprocess.run(  # noqa: S603 - our own interpreter's pip
-        [
-            sys.executable,
-            *("-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input"),
-            *("--target", str(partial), "-r", str(REQUIREMENTS)),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+def lambda_bundle(*, for_lambda: bool) -> Path:
+    """requirements.txt installed by deploy/bundle.py as `sam build` installs it (Lambda's
+    wheels and bytecode, or this machine's wheels if not `for_lambda`); built once per
+    content of requirements.txt and pip command, under build/bench."""
+    # What the install depends on: the pins, pip's options and, for this machine's wheels,
+    # this interpreter.
+    command = bundle.pip_install_command(
+        Path(bundle.REQUIREMENTS), Path("bundle"), for_lambda=for_lambda
     )
-    if pip.returncode != 0:
-        raise OSError(f"pip install --target failed: {pip.stderr.strip()[-2000:]}")
-    partial.rename(bundle)
-    return bundle
+    installer = [*command[1:], sys.implementation.cache_tag, platform.machine()]
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes() + " ".join(installer).encode())
+    built = BUNDLES_DIR / f"lambda-bundle-{digest.hexdigest()[:12]}"
+    if built.is_dir():
+        return built
+    partial = built.with_name(f"{built.name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        bundle.install_dependencies(REQUIREMENTS, partial, for_lambda=for_lambda)
+    except subprocess.CalledProcessError as exc:
+        raise OSError(f"pip install --target exited with {exc.returncode}") from exc
+    if for_lambda:
+        bundle.compile_bytecode(partial)
+    partial.rename(built)
+    return built
 
 
 def handler_runtime(endpoint_url: str, *, use_bundle: bool = True) -> Runtime:
     """The functions' environment pointed at the emulator, importing the Lambda bundle's
     packages only (`-S`: not the virtualenv's site-packages, whose development tools
     change what some imports pull in), or the virtualenv's if asked or if the bundle
-    cannot be built."""
+    cannot be built. The bundle has Lambda's own wheels where this machine can run them."""
     env = child_environment(endpoint_url)
     if not use_bundle:
         return Runtime(env)
+    for_lambda = bundle.runs_lambda_wheels()
     try:
-        bundle = lambda_bundle()
+        built = lambda_bundle(for_lambda=for_lambda)
     except OSError as exc:
         sys.stderr.write(f"[bench] no Lambda bundle ({exc}); using the virtualenv\n")
         return Runtime(env, description="the development virtualenv (no bundle)")
+    wheels = (
+        f"{bundle.PLATFORM} wheels for CPython {bundle.PYTHON_VERSION}, with bytecode"
+        if for_lambda
+        else "this machine's wheels, not Lambda's"
+    )
     return Runtime(
-        {**env, "PYTHONPATH": str(bundle)},
+        {**env, "PYTHONPATH": str(built)},
         ("-S",),
-        "a Lambda-like bundle: pip install --target of requirements.txt, python -S",
-        {"bundle": str(bundle.relative_to(REPO_ROOT))},
+        f"a Lambda-like bundle: deploy/bundle.py's install of requirements.txt ({wheels}),"
+        " python -S",
+        {"bundle": str(built.relative_to(ROOT)), "lambda_wheels": for_lambda},
     )
 
 
@@ -117,14 +126,14 @@ def source_state() -> dict[str, Any]:
             ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
             capture_output=True,
             text=True,
-            cwd=REPO_ROOT,
+            cwd=ROOT,
             check=True,
         ).stdout.strip()
         changes = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
             capture_output=True,
             text=True,
-            cwd=REPO_ROOT,
+            cwd=ROOT,
             check=True,
         ).stdout
     except (subprocess.CalledProcessError, OSError):

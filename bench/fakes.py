@@ -1,9 +1,9 @@
-"""Zero-latency storage for measuring the request path alone.
+"""Zero-latency stand-ins for the floor's boto3 clients.
 
-The repositories and the object storage subclass the application's interfaces, and the
-clients stand in for boto3's under the floor, so that both handlers run with a backend
-that costs (next to) nothing. Lookups are dict accesses and a listing walks only the
-page it returns; conditions are not checked beyond what the benchmark's requests need.
+The application's functions run on dev/fakes.py's repositories and object storage; the
+floor, which calls boto3 clients directly, runs on these, so that both handlers run with a
+backend that costs (next to) nothing. Lookups are dict accesses and a listing walks only
+the page it returns; conditions are not checked beyond what the benchmark's requests need.
 """
 
 from __future__ import annotations
@@ -13,104 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from api.assets import Asset, AssetRepository, ObjectStorage, Status, StoredObject
-from api.errors import EmailTaken, NotFound
-from api.users import User, UserQuery, UserRepository
-
 FAKE_URL = "https://assets.s3.amazonaws.com/"
-
-
-class InMemoryUserRepository(UserRepository):
-    """Users in a dict, newest last, with their emails in another."""
-
-    def __init__(self) -> None:
-        self._users: dict[str, User] = {}
-        self._owners: dict[str, str] = {}
-
-    def add(self, user: User, now_s: int) -> None:
-        if user.email in self._owners:
-            raise EmailTaken("Another user already has this email.")
-        self._users[user.user_id] = user
-        self._owners[user.email] = user.user_id
-
-    def get(self, user_id: str, now_s: int) -> User:
-        user = self._users.get(user_id)
-        if user is None or not user.is_live(now_s):
-            raise NotFound("There is no user with this id.")
-        return user
-
-    def replace(self, current: User, new: User, now_s: int) -> None:
-        if new.email != current.email:
-            del self._owners[current.email]
-            self._owners[new.email] = new.user_id
-        self._users[new.user_id] = new
-
-    def remove(self, current: User, now_s: int) -> None:
-        del self._users[current.user_id]
-        del self._owners[current.email]
-
-    def find(
-        self, query: UserQuery, limit: int, after: Mapping[str, Any] | None, now_s: int
-    ) -> tuple[list[User], dict[str, Any] | None]:
-        page: list[User] = []
-        for user in reversed(self._users.values()):
-            if user.is_live(now_s) and query.department in (None, user.department):
-                page.append(user)
-                if len(page) > limit:
-                    last = page[limit - 1]
-                    return page[:limit], {"userId": last.user_id, "createdAt": last.created_at}
-        return page, None
-
-
-class InMemoryAssetRepository(AssetRepository):
-    """Asset metadata in a dict, newest last."""
-
-    def __init__(self) -> None:
-        self._assets: dict[str, Asset] = {}
-
-    def add(self, asset: Asset) -> None:
-        self._assets[asset.asset_id] = asset
-
-    def get(self, asset_id: str, now_s: int) -> Asset:
-        asset = self._assets.get(asset_id)
-        if asset is None or not asset.is_live(now_s):
-            raise NotFound("There is no asset with this id.")
-        return asset
-
-    def replace(self, current: Asset, new: Asset, now_s: int) -> None:
-        self._assets[new.asset_id] = new
-
-    def remove(self, current: Asset) -> None:
-        del self._assets[current.asset_id]
-
-    def find(
-        self, status: Status | None, limit: int, after: Mapping[str, Any] | None, now_s: int
-    ) -> tuple[list[Asset], dict[str, Any] | None]:
-        page = [a for a in reversed(self._assets.values()) if status in (None, a.status)]
-        return page[:limit], None
-
-
-class InMemoryObjectStorage(ObjectStorage):
-    """A bucket in a dict of key -> StoredObject; presigned URLs are constants."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, StoredObject] = {}
-
-    def presign_upload(
-        self, key: str, content_type: str, size: int, expires_in: int
-    ) -> tuple[str, dict[str, str]]:
-        return FAKE_URL, {"key": key, "Content-Type": content_type}
-
-    def presign_download(
-        self, key: str, content_type: str, disposition: str, expires_in: int
-    ) -> str:
-        return FAKE_URL + key
-
-    def head(self, key: str) -> StoredObject | None:
-        return self.objects.get(key)
-
-    def delete(self, key: str) -> None:
-        self.objects.pop(key, None)
 
 
 class FakeDynamoDBClient:

@@ -1,26 +1,43 @@
-"""The handlers under test, on the emulator or on zero-latency fakes."""
+"""The Lambda functions under test and the floor, on the emulator or on zero-latency fakes.
+
+The functions are built only as they are deployed: by their entry modules (on the emulator)
+or by their builders in api/functions/builders.py (on fakes).
+"""
 
 from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
 
+from api.resources import FUNCTIONS
 from bench.workload import Handler, Upload
 
 IMPLEMENTATIONS = ("app", "floor")
+# The functions of api/resources.py that the workload exercises, each against the floor.
 GROUPS = ("users", "assets")
 BACKENDS = ("emulator", "fakes")
-# The Lambda entry point of each function: module with a `handler`.
+# The Lambda entry point of each function, as template.yaml's Handler names it
+# (module.attribute), and the floor's.
 ENTRY_POINTS = {
-    "users_handler": "api.users_handler",
-    "assets_handler": "api.assets_handler",
-    "floor": "bench.floor_handler",
+    **{group: FUNCTIONS[group].handler for group in GROUPS},
+    "floor": "bench.floor_handler.handler",
 }
 
 
+def function_name(group: str) -> str:
+    """The name of `group`'s function in the results: its logical id in template.yaml."""
+    return FUNCTIONS[group].logical_id
+
+
 def entry_point(implementation: str, group: str) -> str:
-    return "floor" if implementation == "floor" else f"{group}_handler"
+    return "floor" if implementation == "floor" else group
+
+
+def load_handler(entry: str) -> Handler:
+    """The handler that an entry point (module.attribute) names, importing its module."""
+    module, _, attribute = entry.rpartition(".")
+    handler: Handler = getattr(importlib.import_module(module), attribute)
+    return handler
 
 
 def emulator_upload() -> Upload:
@@ -41,18 +58,23 @@ def emulator_upload() -> Upload:
     return upload
 
 
-def app_with_fakes() -> tuple[Handler, Upload]:
-    """The application's Lambda path (lambda_handler → Mangum → app) on in-memory storage."""
-    from api.app import create_app
-    from api.assets import AssetService, StoredObject
-    from api.lambda_entry import lambda_handler
+def _no_files(key: str, size: int, content_type: str) -> None:
+    raise RuntimeError("the users function stores no files")
+
+
+def app_with_fakes(group: str) -> tuple[Handler, Upload]:
+    """`group`'s function as its builder makes it (lambda_handler → Mangum → app), on the
+    in-memory storage of dev/fakes.py."""
+    from api.assets.service import AssetService
+    from api.functions.builders import assets_function, users_function
     from api.settings import Settings
-    from api.users import UserService
-    from bench.fakes import InMemoryAssetRepository, InMemoryObjectStorage, InMemoryUserRepository
+    from api.users.service import UserService
+    from dev.fakes import InMemoryAssetRepository, InMemoryObjectStorage, InMemoryUserRepository
 
     settings = Settings.from_env()
+    if group == "users":
+        return users_function(settings, users=UserService(InMemoryUserRepository())), _no_files
     storage = InMemoryObjectStorage()
-    users = UserService(InMemoryUserRepository())
     assets = AssetService(
         InMemoryAssetRepository(),
         storage,
@@ -60,14 +82,9 @@ def app_with_fakes() -> tuple[Handler, Upload]:
     )
 
     def upload(key: str, size: int, content_type: str) -> None:
-        storage.objects[key] = StoredObject(size, content_type)
+        storage.put(key, b"x" * size, content_type)
 
-    return (
-        lambda_handler(
-            lambda: create_app(settings, users=users, assets=assets, lambda_runtime=True)
-        ),
-        upload,
-    )
+    return assets_function(settings, assets=assets), upload
 
 
 def floor_with_fakes() -> tuple[Handler, Upload]:
@@ -93,6 +110,5 @@ def floor_with_fakes() -> tuple[Handler, Upload]:
 def handler_for(implementation: str, group: str, backend: str) -> tuple[Handler, Upload]:
     """The Lambda handler serving `group`'s operations, and how to upload a file for it."""
     if backend == "fakes":
-        return app_with_fakes() if implementation == "app" else floor_with_fakes()
-    module: Any = importlib.import_module(ENTRY_POINTS[entry_point(implementation, group)])
-    return module.handler, emulator_upload()
+        return app_with_fakes(group) if implementation == "app" else floor_with_fakes()
+    return load_handler(ENTRY_POINTS[entry_point(implementation, group)]), emulator_upload()

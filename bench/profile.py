@@ -3,7 +3,7 @@
 Prints, and writes to bench/results/profile.txt:
 - import time by top-level package, per phase of the cold start (`python -X importtime`);
 - the cold start without bytecode caches (as a bundle without .pyc files would start);
-- cProfile of the app build and of the first request of users_handler;
+- cProfile of the app build and of the first request of the users function;
 - warm requests on zero-latency fakes: a ladder of ever fuller stacks, and cProfile's
   own time by package per request.
 """
@@ -22,10 +22,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from api.paths import ROOT
 from bench.child import run_child
 from bench.cold_child import PHASE_MARK
 from bench.emulator import EmulatorProcess
-from bench.environment import REPO_ROOT, RESULTS_DIR, Runtime, handler_runtime, machine
+from bench.environment import RESULTS_DIR, Runtime, handler_runtime, machine
 from bench.handlers import ENTRY_POINTS
 from tests.events import make_http_event
 
@@ -53,8 +54,8 @@ def package_of_file(filename: str) -> str:
     installed = _INSTALLED.search(filename)
     if installed:
         return installed.group(1).removesuffix(".py")
-    if filename.startswith(str(REPO_ROOT)):
-        return Path(filename).relative_to(REPO_ROOT).parts[0].removesuffix(".py")
+    if filename.startswith(str(ROOT)):
+        return Path(filename).relative_to(ROOT).parts[0].removesuffix(".py")
     if filename.startswith(_STDLIB):
         return Path(filename).relative_to(_STDLIB).parts[0].removesuffix(".py")
     return filename
@@ -74,11 +75,11 @@ def import_times(stderr: str) -> dict[str, dict[str, int]]:
     return {p: dict(packages) for p, packages in phases.items()}
 
 
-def importtime_section(module: str, event: Mapping[str, Any], runtime: Runtime) -> list[str]:
+def importtime_section(entry: str, event: Mapping[str, Any], runtime: Runtime) -> list[str]:
     runs = [
         run_child(
             "bench.cold_child",
-            [module],
+            [entry],
             runtime,
             json.dumps(event),
             python_flags=("-X", "importtime"),
@@ -87,7 +88,7 @@ def importtime_section(module: str, event: Mapping[str, Any], runtime: Runtime) 
         for _ in range(3)
     ]
     parsed = [import_times(run["stderr"]) for run in runs]
-    lines = [f"  {module} (median of {len(runs)} runs under -X importtime, which itself adds)"]
+    lines = [f"  {entry} (median of {len(runs)} runs under -X importtime, which itself adds)"]
     for phase in ("import", "build", "request"):
         packages = {pkg for run in parsed for pkg in run.get(phase, {})}
         if not packages:
@@ -106,17 +107,17 @@ def importtime_section(module: str, event: Mapping[str, Any], runtime: Runtime) 
     return lines
 
 
-def no_bytecode_section(module: str, event: Mapping[str, Any], runtime: Runtime) -> list[str]:
+def no_bytecode_section(entry: str, event: Mapping[str, Any], runtime: Runtime) -> list[str]:
     """Cold starts that compile every module from source, as without shipped .pyc files."""
     samples: dict[str, list[float]] = {"cached": [], "compiled": []}
     for _ in range(3):
         samples["cached"].append(
-            run_child("bench.cold_child", [module], runtime, json.dumps(event))["total_ms"]
+            run_child("bench.cold_child", [entry], runtime, json.dumps(event))["total_ms"]
         )
         with tempfile.TemporaryDirectory() as empty:
             run = run_child(
                 "bench.cold_child",
-                [module],
+                [entry],
                 runtime,
                 json.dumps(event),
                 python_flags=("-X", f"pycache_prefix={empty}"),
@@ -125,7 +126,7 @@ def no_bytecode_section(module: str, event: Mapping[str, Any], runtime: Runtime)
         samples["compiled"].append(run["total_ms"])
     cached, compiled = (statistics.median(samples[k]) for k in ("cached", "compiled"))
     return [
-        f"  {module}: {cached:.0f} ms with bytecode caches, {compiled:.0f} ms compiling"
+        f"  {entry}: {cached:.0f} ms with bytecode caches, {compiled:.0f} ms compiling"
         f" from source (+{compiled - cached:.0f} ms; median of 3)"
     ]
 
@@ -180,17 +181,17 @@ def main(argv: list[str] | None = None) -> None:
         users_event = make_http_event(path=f"/users/{seeded['user_id']}")
         assets_event = make_http_event(path=f"/assets/{seeded['asset_id']}")
         targets = (
-            (ENTRY_POINTS["users_handler"], users_event),
-            (ENTRY_POINTS["assets_handler"], assets_event),
+            (ENTRY_POINTS["users"], users_event),
+            (ENTRY_POINTS["assets"], assets_event),
             (ENTRY_POINTS["floor"], users_event),
         )
         lines.append("IMPORTS BY PHASE OF THE COLD START (ms of self time by top-level package)")
-        for module, event in targets:
-            lines += importtime_section(module, event, runtime)
+        for entry, event in targets:
+            lines += importtime_section(entry, event, runtime)
         lines += ["", "COLD START WITHOUT BYTECODE CACHES (every module compiled from source)"]
-        for module, event in targets[::2]:
-            lines += no_bytecode_section(module, event, runtime)
-        lines += ["", "CPROFILE OF THE COLD START OF users_handler (after its import)"]
+        for entry, event in targets[::2]:
+            lines += no_bytecode_section(entry, event, runtime)
+        lines += ["", "CPROFILE OF THE COLD START OF THE USERS FUNCTION (after its import)"]
         run_child(
             "bench.profile_child", ["cold", targets[0][0], out], runtime, json.dumps(users_event)
         )

@@ -1,11 +1,12 @@
 """Profiles taken in a process of their own, for `python -m bench.profile`.
 
-`python -m bench.profile_child cold MODULE OUT` imports the Lambda entry point MODULE and
-profiles its first call (event on stdin) with cProfile, split into the app build and the
-first request, writing OUT.build.pstats and OUT.request.pstats.
+`python -m bench.profile_child cold ENTRY OUT` imports the module of the Lambda entry point
+ENTRY (module.attribute) and profiles its handler's first call (event on stdin) with
+cProfile, split into the app build and the first request, writing OUT.build.pstats and
+OUT.request.pstats.
 
-`python -m bench.profile_child warm OUT N` profiles N warm requests of the application on
-zero-latency fakes (OUT.warm.pstats) and times a ladder of stripped-down stacks, so that
+`python -m bench.profile_child warm OUT N` profiles N warm requests of the users function
+on zero-latency fakes (OUT.warm.pstats) and times a ladder of stripped-down stacks, so that
 each layer's cost per request can be read as a difference.
 """
 
@@ -25,14 +26,16 @@ from typing import Any
 from bench.child import report
 
 
-def profile_cold(module_name: str, out: str) -> None:
-    module: Any = importlib.import_module(module_name)
+def profile_cold(entry: str, out: str) -> None:
+    module_name, _, attribute = entry.rpartition(".")
+    handler: Any = getattr(importlib.import_module(module_name), attribute)
+    from bench.cold_child import RUNTIME_MODULE
     from tests.events import FakeLambdaContext
 
     build, request = cProfile.Profile(), cProfile.Profile()
-    entry = sys.modules.get("api.lambda_entry")
-    mangum_class = getattr(entry, "Mangum", None)
-    if entry is not None and mangum_class is not None:
+    runtime = sys.modules.get(RUNTIME_MODULE)
+    mangum_class = getattr(runtime, "Mangum", None)
+    if runtime is not None and mangum_class is not None:
 
         class SwitchingMangum(mangum_class):  # type: ignore[misc, valid-type]
             def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -40,10 +43,10 @@ def profile_cold(module_name: str, out: str) -> None:
                 build.disable()
                 request.enable()
 
-        entry.Mangum = SwitchingMangum  # type: ignore[attr-defined]
+        runtime.Mangum = SwitchingMangum  # type: ignore[attr-defined]
     event = json.loads(sys.stdin.read())
     build.enable()
-    response = module.handler(event, FakeLambdaContext())
+    response = handler(event, FakeLambdaContext())
     build.disable()
     request.disable()
     build.dump_stats(f"{out}.build.pstats")
@@ -67,13 +70,13 @@ def ladder(n: int) -> dict[str, float]:
     from mangum import Mangum
     from starlette.concurrency import run_in_threadpool
 
-    from api.app import create_app
-    from api.observability import configure_logging
+    from api.functions.builders import users_function
     from api.settings import Settings
-    from api.users import UserService
-    from bench.fakes import InMemoryUserRepository
+    from api.users.service import UserService
+    from api.web.observability import configure_logging
     from bench.handlers import app_with_fakes
     from bench.workload import Client, body_of
+    from dev.fakes import InMemoryUserRepository
     from tests.events import FakeLambdaContext, make_http_event
 
     context: Any = FakeLambdaContext()
@@ -88,7 +91,7 @@ def ladder(n: int) -> dict[str, float]:
         await run_in_threadpool(lambda: None)
         await bare(scope, receive, send)
 
-    handler, _ = app_with_fakes()
+    handler, _ = app_with_fakes("users")
     client = Client(handler)
     user = body_of(client.send("POST", "/users", body={"email": "a@b.co", "name": "A"})[1])
     event = make_http_event(path=f"/users/{user['userId']}")
@@ -109,15 +112,15 @@ def ladder(n: int) -> dict[str, float]:
     rungs["Mangum + a bare ASGI app awaiting a no-op in the threadpool"] = _median_us(
         lambda: threaded_handler(event, context), n
     )
-    # create_app configures logging for the whole process: measure the quiet app first.
+    # Building the app configures logging for the whole process: measure the quiet one first.
     quiet_settings = dataclasses.replace(Settings.from_env(), log_level="WARNING")
-    quiet = adapter(create_app(quiet_settings, users=users), lifespan="off")
+    quiet = users_function(quiet_settings, users=users)
     quiet_event = make_http_event(path=f"/users/{user_id}")
-    rungs["the app on fakes with LOG_LEVEL=WARNING (no access log line)"] = _median_us(
+    rungs["the users function on fakes with LOG_LEVEL=WARNING (no access log line)"] = _median_us(
         lambda: quiet(quiet_event, context), n
     )
     configure_logging(Settings.from_env().log_level)
-    rungs["the app on fakes, as deployed (lambda_handler, LOG_LEVEL=INFO)"] = _median_us(
+    rungs["the users function on fakes, as deployed (LOG_LEVEL=INFO)"] = _median_us(
         lambda: handler(event, context), n
     )
     rungs["the operation alone: UserService.get on the fake, no HTTP"] = _median_us(
@@ -132,7 +135,7 @@ def profile_warm(out: str, n: int) -> None:
     from bench.handlers import app_with_fakes
     from bench.workload import Client, body_of
 
-    handler, _ = app_with_fakes()
+    handler, _ = app_with_fakes("users")
     client = Client(handler)
     user = body_of(client.send("POST", "/users", body={"email": "w@b.co", "name": "W"})[1])
     for _ in range(100):

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bench.handlers import GROUPS, function_name
 from bench.workload import ASSET_OPERATIONS, USER_OPERATIONS
 
 COLD_RATIO_BUDGET = 1.6
 OVERHEAD_BUDGET_US = 250.0
 RSS_BUDGET_MB = 150.0
-HANDLERS = {"users_handler": "users", "assets_handler": "assets"}
 
 
-def floor_of(handler: str) -> str:
-    return f"floor ({HANDLERS[handler]})"
+def floor_of(group: str) -> str:
+    """The floor's name in the results, serving `group`'s request."""
+    return f"floor ({group})"
 
 
 def ratio(value: float, floor: float) -> float | None:
@@ -25,13 +26,14 @@ def budgets(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Each budget of issue 7 with the figure measured against it: met or not."""
     verdicts: list[dict[str, Any]] = []
     cold = results["cold_start"]
-    for handler in HANDLERS:
+    for group in GROUPS:
+        name = function_name(group)
         figure = ratio(
-            cold[handler]["total_ms"]["median"], cold[floor_of(handler)]["total_ms"]["median"]
+            cold[name]["total_ms"]["median"], cold[floor_of(group)]["total_ms"]["median"]
         )
         verdicts.append(
             {
-                "budget": f"cold start of {handler} <= {COLD_RATIO_BUDGET}x the floor's",
+                "budget": f"cold start of {name} <= {COLD_RATIO_BUDGET}x the floor's",
                 "measure": "median import -> first 2xx, over the floor's for the same request",
                 "figure": figure,
                 "unit": "x",
@@ -51,14 +53,12 @@ def budgets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "met": app[worst]["p50_us"] <= OVERHEAD_BUDGET_US,
             }
         )
-    for handler, group in HANDLERS.items():
-        figure = max(
-            cold[handler]["peak_rss_mb"]["max"],
-            results["warm"][group]["app"]["peak_rss_mb"],
-        )
+    for group in GROUPS:
+        name = function_name(group)
+        figure = max(cold[name]["peak_rss_mb"]["max"], results["warm"][group]["app"]["peak_rss_mb"])
         verdicts.append(
             {
-                "budget": f"peak RSS of {handler} < {RSS_BUDGET_MB:.0f} MB",
+                "budget": f"peak RSS of {name} < {RSS_BUDGET_MB:.0f} MB",
                 "measure": "largest ru_maxrss of the cold starts and the warm runs",
                 "figure": round(figure, 1),
                 "unit": "MB",
@@ -81,11 +81,11 @@ def _times(value: float | None) -> str:
 def _cold_table(cold: dict[str, Any], runs: int) -> list[str]:
     header = ("", "import", "app build", "1st request", "total", "x floor", "+ startup", "RSS MB")
     rows = [header]
-    for handler in HANDLERS:
-        for name in (handler, floor_of(handler)):
+    for group in GROUPS:
+        for name in (function_name(group), floor_of(group)):
             target = cold[name]
             total = target["total_ms"]["median"]
-            floor_total = cold[floor_of(handler)]["total_ms"]["median"]
+            floor_total = cold[floor_of(group)]["total_ms"]["median"]
             rows.append(
                 (
                     name,

@@ -13,7 +13,7 @@ from bench import cold_start, warm
 from bench.child import run_child
 from bench.emulator import EmulatorProcess
 from bench.environment import RESULTS_DIR, handler_runtime, machine, source_state
-from bench.handlers import ENTRY_POINTS, GROUPS
+from bench.handlers import ENTRY_POINTS, GROUPS, function_name
 from bench.report import budgets, floor_of, render
 from tests.events import make_http_event
 
@@ -74,8 +74,8 @@ def measure(config: dict[str, Any]) -> dict[str, Any]:
         }
         targets = {}
         for group in GROUPS:
-            targets[f"{group}_handler"] = (ENTRY_POINTS[f"{group}_handler"], requests[group])
-            targets[floor_of(f"{group}_handler")] = (ENTRY_POINTS["floor"], requests[group])
+            targets[function_name(group)] = (ENTRY_POINTS[group], requests[group])
+            targets[floor_of(group)] = (ENTRY_POINTS["floor"], requests[group])
         progress(f"cold starts: {config['cold_runs']} of each of {len(targets)}")
         results["cold_start"] = cold_start.measure(targets, config["cold_runs"], runtime)
         for key, backend in (("warm", "emulator"), ("overhead", "fakes")):

@@ -1,9 +1,9 @@
-"""`python -m contract URL`: the contract suite of tests/contract against a running API.
+"""`python -m contract URL`: the contract suite against the API at URL.
 
-The same Schemathesis tests that `make test` runs through the ASGI app and the Lambda
-functions (every operation with all default checks, then the stateful walk of the links),
-sent over HTTP to URL: `make run`'s server, or a deployed stack's `ApiUrl`. The spec is the
-repository's openapi.yaml, so the deployment needs to serve none. Extra arguments go to pytest.
+Every operation of the spec with all of Schemathesis' default checks, then the stateful walk
+of its links, sent over HTTP to URL: `make run`'s server, a deployed stack's `ApiUrl`, or any
+other implementation. It needs only this folder and the spec (by default openapi.yaml beside
+this folder; `--spec` names another), so it runs from anywhere. Extra arguments go to pytest.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-SUITE = ("tests/contract/test_fuzz.py", "tests/contract/test_stateful.py")
+HERE = Path(__file__).resolve().parent
+DEFAULT_SPEC = HERE.parent / "openapi.yaml"
+SUITE = HERE / "live"
 
 
 def parse(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
@@ -28,6 +29,12 @@ def parse(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
         epilog="Arguments it does not know are passed to pytest, e.g. -x or -k users.",
     )
     parser.add_argument("url", help="base URL of the API, e.g. http://127.0.0.1:8000")
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        default=DEFAULT_SPEC,
+        help="the OpenAPI document the API must keep (default: openapi.yaml beside contract/)",
+    )
     parser.add_argument(
         "--max-examples",
         type=int,
@@ -43,16 +50,31 @@ def main(argv: list[str] | None = None) -> int:
     if urlsplit(url).scheme not in {"http", "https"}:
         print(f"not an http(s) URL: {args.url}", file=sys.stderr)
         return 2
+    if not args.spec.is_file():
+        print(f"no spec at {args.spec}; name one with --spec", file=sys.stderr)
+        return 2
     try:
         httpx.get(f"{url}/health", timeout=10).raise_for_status()
     except httpx.HTTPError as exc:
         print(f"{url}/health does not answer 2xx ({exc}); is the API running?", file=sys.stderr)
         return 2
-    env = {**os.environ, "CONTRACT_URL": url}
+    path = os.pathsep.join(filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")]))
+    env = {
+        **os.environ,
+        "CONTRACT_URL": url,
+        "CONTRACT_SPEC": str(args.spec.resolve()),
+        "PYTHONPATH": path,
+    }
     if args.max_examples is not None:
         env["CONTRACT_MAX_EXAMPLES"] = str(args.max_examples)
-    command = [sys.executable, "-m", "pytest", *SUITE, "-p", "no:cacheprovider", *pytest_args]
-    return subprocess.call(command, cwd=ROOT, env=env)  # noqa: S603 - our interpreter
+    command = [
+        sys.executable,
+        *("-m", "pytest", str(SUITE)),
+        *("--rootdir", str(HERE), "-c", os.devnull),
+        *("-p", "no:cacheprovider", "-p", "no:randomly"),
+        *pytest_args,
+    ]
+    return subprocess.call(command, cwd=HERE.parent, env=env)  # noqa: S603 - our interpreter
 
 
 if __name__ == "__main__":

@@ -12,8 +12,11 @@ request can still break them and be refused, rightly:
 
 These hooks keep positive requests inside those rules, making each a new request rather than
 a retry, and do nothing else: negative requests are left alone and every check stays on.
-`schemathesis.toml` loads this module, so the pytest suite, `python -m contract` and a plain
-`schemathesis run` from the repository root generate alike.
+The rules are found in the spec, not in a list of operations: a body's `expiresAt`, a
+listing's `cursor` and the filters beside it (its query parameters but `cursor` and `limit`),
+any `Idempotency-Key` header. `contract/schemathesis.toml` loads this module, so the suite
+run through `python -m contract`, the in-process suites of the repository's tests and a
+plain `schemathesis --config-file contract/schemathesis.toml run` generate alike.
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ GeneratedCase = Case[Any]
 _EXPIRY_MARGIN = timedelta(days=1)
 # A leap year far ahead: any month, day and time of a generated instant stays a valid date.
 _FUTURE_YEAR = "2400"
-_EXPIRING_BODIES = {"createUser", "updateUser"}
-_LISTINGS = {"listUsers": ("email", "department"), "listAssets": ("status",)}
+_EXPIRY_FIELD = "expiresAt"
+# Query parameters of a listing that page rather than filter it.
+_PAGING = {"cursor", "limit"}
 _IDEMPOTENCY_KEY = "Idempotency-Key"
 _MAX_KEY_LENGTH = 255
 _YEAR = re.compile(r"^\d{4}")
@@ -45,9 +49,13 @@ _issued_cursors: dict[str, dict[str, Any]] = {}
 _issued_lock = threading.Lock()
 
 
-def operation_id(case: GeneratedCase) -> str | None:
-    """The operationId of the operation `case` calls."""
-    return case.operation.definition.raw.get("operationId")  # type: ignore[no-any-return]
+def listing_filters(case: GeneratedCase) -> tuple[str, ...] | None:
+    """The filters of the listing `case` calls (its query parameters besides the cursor and
+    the page size), or None if the operation takes no cursor."""
+    query = case.operation.query
+    if "cursor" not in query:
+        return None
+    return tuple(parameter.name for parameter in query if parameter.name not in _PAGING)
 
 
 def is_positive(case: GeneratedCase) -> bool:
@@ -81,18 +89,17 @@ def before_call(context: HookContext, case: GeneratedCase, kwargs: dict[str, Any
     """Applies to every phase (examples included) and to stateful steps after their links."""
     if not is_positive(case):
         return
-    operation = operation_id(case)
-    if operation in _EXPIRING_BODIES and isinstance(case.body, dict):
-        expires_at = case.body.get("expiresAt")
-        if isinstance(expires_at, str):
-            case.body["expiresAt"] = future_instant(expires_at, datetime.now(UTC))
-    if operation in _LISTINGS and isinstance(case.query, dict) and "cursor" in case.query:
+    body = case.body
+    if isinstance(body, dict) and isinstance(expires_at := body.get(_EXPIRY_FIELD), str):
+        body[_EXPIRY_FIELD] = future_instant(expires_at, datetime.now(UTC))
+    names = listing_filters(case)
+    if names is not None and isinstance(case.query, dict) and "cursor" in case.query:
         with _issued_lock:
             filters = _issued_cursors.get(str(case.query["cursor"]))
         if filters is None:
             del case.query["cursor"]  # Not one the API issued: no valid request carries it.
         else:
-            for name in _LISTINGS[operation]:
+            for name in names:
                 case.query.pop(name, None)
             case.query.update(filters)
     if case.headers and _IDEMPOTENCY_KEY in case.headers:
@@ -102,8 +109,8 @@ def before_call(context: HookContext, case: GeneratedCase, kwargs: dict[str, Any
 
 @schemathesis.hook
 def after_call(context: HookContext, case: GeneratedCase, response: Response) -> None:
-    operation = operation_id(case)
-    if operation not in _LISTINGS or response.status_code != 200:
+    names = listing_filters(case)
+    if names is None or response.status_code != 200:
         return
     try:
         cursor = response.json().get("nextCursor")
@@ -111,6 +118,6 @@ def after_call(context: HookContext, case: GeneratedCase, response: Response) ->
         return
     if isinstance(cursor, str):
         query = case.query if isinstance(case.query, dict) else {}
-        filters = {name: query[name] for name in _LISTINGS[operation] if name in query}
+        filters = {name: query[name] for name in names if name in query}
         with _issued_lock:
             _issued_cursors[cursor] = filters

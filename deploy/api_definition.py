@@ -1,11 +1,11 @@
 """The HTTP API definition in template.yaml, derived from openapi.yaml.
 
-Every operation of the spec becomes a route whose Lambda integration is chosen by the
-operation's tag, every path an `ANY` route to the same function (for the methods the spec
-lacks, which the application answers 405), and the CORS configuration allows exactly the
-methods and headers the spec uses. `python -m deploy.api_definition` rewrites the generated
-block of template.yaml; `--check` only says whether it is up to date (the tests in
-tests/deploy assert the same).
+Every operation of the spec becomes a route whose Lambda integration is the function of
+api/resources.py that serves the operation's tag, every path an `ANY` route to the same
+function (for the methods the spec lacks, which the application answers 405), and the CORS
+configuration allows exactly the methods and headers the spec uses.
+`python -m deploy.api_definition` rewrites the generated block of template.yaml; `--check`
+only says whether it is up to date (the tests in tests/deploy assert the same).
 """
 
 from __future__ import annotations
@@ -14,22 +14,16 @@ import argparse
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+from api.paths import ROOT
+from api.resources import FUNCTIONS, function_for_tag
 from api.spec import Spec, cors_rules, load_spec, operations
 
-ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATH = ROOT / "template.yaml"
 
-# The Lambda function (logical id in template.yaml) that serves the operations of each tag.
-FUNCTION_FOR_TAG = {
-    "operations": "UsersFunction",
-    "users": "UsersFunction",
-    "assets": "AssetsFunction",
-}
 ANY = "ANY"
 ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
 CORS_MAX_AGE_SECONDS = 600
@@ -59,13 +53,16 @@ def routes(spec: Spec) -> list[Route]:
     found = []
     for method, path, operation, _ in operations(spec):
         tags = operation.get("tags", [])
-        functions = {FUNCTION_FOR_TAG.get(tag) for tag in tags}
+        functions = {function_for_tag(tag) for tag in tags}
         if len(functions) != 1 or None in functions:
+            served = ", ".join(f"{f.logical_id}: {', '.join(f.tags)}" for f in FUNCTIONS.values())
             raise SpecError(
                 f"{method} {path} has tags {tags}: its tags must all map to one function"
-                f" ({', '.join(f'{t} -> {f}' for t, f in FUNCTION_FOR_TAG.items())})"
+                f" of api/resources.py ({served})"
             )
-        found.append(Route(method, path, operation["operationId"], str(functions.pop())))
+        (function,) = functions
+        assert function is not None
+        found.append(Route(method, path, operation["operationId"], function.logical_id))
     function_of_path: dict[str, str] = {}
     for route in found:
         if function_of_path.setdefault(route.path, route.function) != route.function:

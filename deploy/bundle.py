@@ -1,6 +1,7 @@
-"""The Lambda bundle that `sam build` deploys: `api/`, `openapi.yaml` at the root (api/app.py
+"""The Lambda bundle that `sam build` deploys: `api/`, `openapi.yaml` at the root (api/spec.py
 reads it from the parent of `api/`) and the pinned runtime dependencies, as wheels for
-Lambda's platform (rpds-py is compiled), whatever machine builds it.
+Lambda's platform (rpds-py is compiled), whatever machine builds it. The benchmark runs the
+handlers on the same dependencies, installed by `install_dependencies`.
 
 template.yaml builds both functions with `BuildMethod: makefile`; the Makefile targets
 `build-UsersFunction` and `build-AssetsFunction` run `python -m deploy.bundle "$ARTIFACTS_DIR"`.
@@ -9,6 +10,7 @@ template.yaml builds both functions with `BuildMethod: makefile`; the Makefile t
 from __future__ import annotations
 
 import compileall
+import platform
 import py_compile
 import shutil
 import subprocess
@@ -16,12 +18,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from api.paths import ROOT
+
 PACKAGE = "api"
 SPEC = "openapi.yaml"
 REQUIREMENTS = "requirements.txt"
 # What `Runtime: python3.11` and `Architectures: [x86_64]` in template.yaml run.
-PLATFORM = "manylinux2014_x86_64"
+ARCHITECTURE = "x86_64"
+PLATFORM = f"manylinux2014_{ARCHITECTURE}"
 PYTHON_VERSION = "3.11"
 
 
@@ -36,9 +40,10 @@ def copy_sources(root: Path, dest: Path) -> None:
     shutil.copy2(root / SPEC, dest / SPEC)
 
 
-def pip_install_command(requirements: Path, dest: Path) -> list[str]:
-    """pip installing `requirements` into `dest` as binary wheels for Lambda's platform."""
-    return [
+def pip_install_command(requirements: Path, dest: Path, *, for_lambda: bool = True) -> list[str]:
+    """pip installing `requirements` into `dest` as binary wheels for Lambda's platform, or
+    for this interpreter's if not `for_lambda`."""
+    command = [
         sys.executable,
         "-m",
         "pip",
@@ -50,6 +55,11 @@ def pip_install_command(requirements: Path, dest: Path) -> list[str]:
         str(requirements),
         "--target",
         str(dest),
+    ]
+    if not for_lambda:
+        return command
+    return [
+        *command,
         "--platform",
         PLATFORM,
         "--implementation",
@@ -58,6 +68,27 @@ def pip_install_command(requirements: Path, dest: Path) -> list[str]:
         PYTHON_VERSION,
         "--only-binary=:all:",
     ]
+
+
+def runs_lambda_wheels() -> bool:
+    """Whether this interpreter can import the wheels built for Lambda's platform: CPython
+    of Lambda's version on x86_64 Linux with glibc."""
+    return (
+        platform.python_implementation() == "CPython"
+        and f"{sys.version_info.major}.{sys.version_info.minor}" == PYTHON_VERSION
+        and sys.platform == "linux"
+        and platform.machine() == ARCHITECTURE
+        and platform.libc_ver()[0] == "glibc"
+    )
+
+
+def install_dependencies(requirements: Path, dest: Path, *, for_lambda: bool = True) -> None:
+    """Install the pinned `requirements` into `dest` (see `pip_install_command`), without the
+    console scripts pip writes for the building machine's Python: nothing runs them on Lambda."""
+    dest.mkdir(parents=True, exist_ok=True)
+    command = pip_install_command(requirements, dest, for_lambda=for_lambda)
+    subprocess.run(command, check=True)  # noqa: S603 - this interpreter's pip
+    shutil.rmtree(dest / "bin", ignore_errors=True)
 
 
 def compile_bytecode(dest: Path) -> bool:
@@ -82,10 +113,7 @@ def compile_bytecode(dest: Path) -> bool:
 
 def build(root: Path, dest: Path) -> None:
     """Write the bundle of the project at `root` into `dest`."""
-    dest.mkdir(parents=True, exist_ok=True)
-    subprocess.run(pip_install_command(root / REQUIREMENTS, dest), check=True)  # noqa: S603
-    # Console scripts pip wrote for the building machine's Python; nothing runs them on Lambda.
-    shutil.rmtree(dest / "bin", ignore_errors=True)
+    install_dependencies(root / REQUIREMENTS, dest)
     copy_sources(root, dest)
     compile_bytecode(dest)
 

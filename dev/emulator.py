@@ -14,12 +14,11 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
-from pynamodb.models import Model
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from api.asset_store import bind_asset_table
+from api.aws.dynamo import create_table_request
+from api.resources import BUCKETS, TABLES
 from api.settings import Settings
-from api.user_store import bind_user_table
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "emulator",
@@ -75,57 +74,26 @@ class Emulator:
         self._server.server_close()
 
 
-# The table Powertools' idempotency utility expects (its defaults: key `id`, TTL `expiration`).
-IDEMPOTENCY_TABLE = {
-    "BillingMode": "PAY_PER_REQUEST",
-    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
-    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-}
-
-
 @cache
 def _client(service: str, region: str, endpoint_url: str | None) -> Any:
     return boto3.client(service, region_name=region, endpoint_url=endpoint_url)
 
 
-def create_table_request(model: type[Model]) -> dict[str, Any]:
-    """The CreateTable request of an on-demand table as a pynamodb model declares it."""
-    schema = model._get_schema()
-    return {
-        "TableName": model.Meta.table_name,
-        "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": schema["attribute_definitions"],
-        "KeySchema": schema["key_schema"],
-        "GlobalSecondaryIndexes": [
-            {
-                "IndexName": index["index_name"],
-                "KeySchema": index["key_schema"],
-                "Projection": index["projection"],
-            }
-            for index in schema["global_secondary_indexes"]
-        ],
-    }
-
-
 def create_resources(settings: Settings) -> None:
-    """Create the tables (as the pynamodb models declare them, which a test proves equal
-    to template.yaml's, with TTL on `ttl`), the idempotency table and the bucket that
-    `settings` names."""
+    """Create every table of api/resources.py (as its pynamodb model declares it, which a test
+    proves equal to template.yaml's, with its TTL attribute) and every bucket, under the names
+    in `settings`."""
     dynamodb = _client("dynamodb", settings.region, settings.aws_endpoint_url)
-    for model in (bind_user_table(settings), bind_asset_table(settings)):
-        dynamodb.create_table(**create_table_request(model))
+    for table in TABLES.values():
+        dynamodb.create_table(**create_table_request(table, settings))
         dynamodb.update_time_to_live(
-            TableName=model.Meta.table_name,
-            TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"},
+            TableName=settings.table(table.key),
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
         )
-    dynamodb.create_table(**IDEMPOTENCY_TABLE, TableName=settings.idempotency_table)
-    dynamodb.update_time_to_live(
-        TableName=settings.idempotency_table,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"},
-    )
     s3 = _client("s3", settings.region, settings.aws_endpoint_url)
     location = {} if settings.region == "us-east-1" else {"LocationConstraint": settings.region}
-    s3.create_bucket(
-        Bucket=settings.assets_bucket,
-        **({"CreateBucketConfiguration": location} if location else {}),
-    )
+    for bucket in BUCKETS:
+        s3.create_bucket(
+            Bucket=settings.bucket(bucket),
+            **({"CreateBucketConfiguration": location} if location else {}),
+        )

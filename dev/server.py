@@ -8,7 +8,7 @@ import signal
 
 import uvicorn
 
-from api.app import create_app
+from api.functions.builders import local_app
 from api.settings import Settings
 from dev.emulator import Emulator, create_resources, use_emulator_credentials
 
@@ -50,7 +50,7 @@ def main() -> None:
         # made to behave as Ctrl-C does, SIGTERM then ends uvicorn.run, not the process.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         uvicorn.run(
-            create_app(settings),
+            local_app(settings),
             host="127.0.0.1",
             port=port,
             log_level="warning",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
+from api.resources import BUCKETS, TABLES
 from api.settings import Settings
 from dev.emulator import Emulator, create_resources, use_emulator_credentials
 
@@ -24,12 +24,9 @@ def emulator() -> Iterator[Emulator]:
 def settings(emulator: Emulator) -> Settings:
     """Settings for tables of this test's own, created in the emulator."""
     suffix = uuid.uuid4().hex[:8]
-    settings = dataclasses.replace(
-        Settings(),
-        users_table=f"Users-{suffix}",
-        assets_table=f"Assets-{suffix}",
-        assets_bucket=f"assets-{suffix}",
-        idempotency_table=f"Idempotency-{suffix}",
+    settings = Settings(
+        tables={key: f"{table.local_name}-{suffix}" for key, table in TABLES.items()},
+        buckets={key: f"{bucket.local_name}-{suffix}" for key, bucket in BUCKETS.items()},
         aws_endpoint_url=emulator.endpoint_url,
         log_level="WARNING",
     )

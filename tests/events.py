@@ -1,9 +1,13 @@
-"""Factories of real-shaped Lambda events (API Gateway HTTP API v2 and REST v1, EventBridge)."""
+"""Factories of real-shaped Lambda events (API Gateway HTTP API v2 and REST v1, EventBridge),
+and a Lambda module imported as a new execution environment imports it."""
 
 from __future__ import annotations
 
 import base64
+import importlib
 import json
+import sys
+from types import ModuleType
 from typing import Any
 
 
@@ -110,3 +114,9 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 30_000
+
+
+def fresh_import(module: str) -> ModuleType:
+    """The Lambda module `module` imported anew, as a new execution environment does."""
+    sys.modules.pop(module, None)
+    return importlib.import_module(module)

@@ -1,18 +1,33 @@
-"""Fault injection at the botocore boundary: chosen AWS operations answer with an error."""
+"""Fault injection at the botocore boundary: chosen AWS operations answer with an error.
+
+Every botocore session made in this process after this module is imported carries one
+`before-send` handler (through `botocore.register_initializer`, as Powertools adds its
+user agent), and so does every client made from it: the application's own and
+pynamodb's, which makes a session of its own per connection. The handler does nothing
+unless a FaultInjector is active. Then it answers an attempt in the service's place, or
+raises as a broken connection would; botocore's retry handler judges either like a real
+answer, so retries, backoff and the final error are botocore's own. This module is
+imported while the tests are collected, before any client exists.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from unittest import mock
 
-from botocore.awsrequest import AWSResponse
-from botocore.endpoint import Endpoint
+import botocore
+import botocore.endpoint
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+from botocore.httpsession import URLLib3Session
+from botocore.session import Session
 
 
 @dataclass(frozen=True)
@@ -23,8 +38,8 @@ class Fault:
     status: int = 400
     cancellation_reasons: tuple[str, ...] = ()
 
-    def response(self, request, protocol: str) -> AWSResponse:
-        if protocol.startswith("json"):
+    def response(self, request: AWSPreparedRequest) -> AWSResponse:
+        if "X-Amz-Target" in request.headers:  # the JSON protocol, DynamoDB's
             error: dict[str, object] = {
                 "__type": f"com.amazonaws.dynamodb.v20120810#{self.code}",
                 "message": "x",
@@ -60,7 +75,7 @@ class _Raw:
     def __init__(self, body: bytes) -> None:
         self._body = body
 
-    def stream(self, **_kwargs) -> Iterator[bytes]:
+    def stream(self, **_kwargs: Any) -> Iterator[bytes]:
         yield self._body
 
 
@@ -73,6 +88,7 @@ class FaultInjector:
         self.attempts: Counter[str] = Counter()
         self.sleeps: list[float] = []
         self._lock = threading.Lock()
+        self._http: URLLib3Session | None = None
 
     def fail(self, operation: str, fault: Fault, times: int | None = None) -> None:
         self._faults[operation] = (fault, times)
@@ -87,26 +103,78 @@ class FaultInjector:
                 return None
             return fault
 
+    def _answer(self, operation: str, request: AWSPreparedRequest) -> AWSResponse | None:
+        """The injected answer to one attempt, None to send it as usual, or the exception
+        a broken connection raises."""
+        fault = self._fault_for(operation)
+        if fault is None:
+            return None
+        if fault is CONNECTION_LOST:
+            raise EndpointConnectionError(endpoint_url=request.url)
+        if fault is RESPONSE_LOST:
+            assert self._http is not None
+            self._http.send(request)  # signed and complete: the service carries it out
+            raise ReadTimeoutError(endpoint_url=request.url)
+        return fault.response(request)
+
     @contextlib.contextmanager
     def active(self) -> Iterator[FaultInjector]:
-        original = Endpoint._do_get_response
-        injector = self
+        global _active
+        with _activation:
+            if _active is not None:
+                raise RuntimeError("another FaultInjector is already active")
+            _active = self
+        self._http = URLLib3Session()
+        try:
+            with _backoff_recorded_in(self.sleeps):
+                yield self
+        finally:
+            _active = None
+            self._http.close()
+            self._http = None
 
-        def do_get_response(endpoint, request, operation_model, context):
-            fault = injector._fault_for(operation_model.name)
-            if fault is None:
-                return original(endpoint, request, operation_model, context)
-            if fault is CONNECTION_LOST:
-                return None, EndpointConnectionError(endpoint_url=request.url)
-            if fault is RESPONSE_LOST:
-                original(endpoint, request, operation_model, context)
-                return None, ReadTimeoutError(endpoint_url=request.url)
-            protocol = operation_model.service_model.resolved_protocol
-            with mock.patch.object(endpoint, "_send", lambda req: fault.response(req, protocol)):
-                return original(endpoint, request, operation_model, context)
 
-        with (
-            mock.patch.object(Endpoint, "_do_get_response", do_get_response),
-            mock.patch("botocore.endpoint.time.sleep", self.sleeps.append),
-        ):
-            yield self
+_active: FaultInjector | None = None
+_activation = threading.Lock()
+
+
+def _before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> AWSResponse | None:
+    """botocore's `before-send.<service>.<Operation>` handler: a response returned here is
+    used instead of sending the request, and an exception raised here is treated as the
+    attempt's failure (botocore/endpoint.py, Endpoint._do_get_response)."""
+    injector = _active
+    if injector is None:
+        return None
+    return injector._answer(event_name.rsplit(".", 1)[-1], request)
+
+
+def _hook(session: Session) -> None:
+    session.register("before-send", _before_send, unique_id=f"{__name__}.before-send")
+
+
+botocore.register_initializer(_hook)
+
+
+class _SleepRecorder:
+    """The `time` module, except that `sleep` records its delay instead of waiting."""
+
+    def __init__(self, delays: list[float]) -> None:
+        self._delays = delays
+
+    def sleep(self, seconds: float) -> None:
+        self._delays.append(seconds)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+@contextlib.contextmanager
+def _backoff_recorded_in(delays: list[float]) -> Iterator[None]:
+    """The one seam on botocore's internals here: the retry handler (a `needs-retry`
+    handler) only computes each backoff, and the endpoint waits it out with `time.sleep`
+    through its module's own `time` import (Endpoint._needs_retry). No event reports or
+    skips that wait, so botocore.endpoint's `time` is replaced while a fault is active.
+    test_a_fault_is_reached_from_every_kind_of_client_and_backs_off_between_attempts
+    fails if botocore stops waiting this way."""
+    with mock.patch.object(botocore.endpoint, "time", _SleepRecorder(delays)):
+        yield

@@ -4,8 +4,13 @@ retried within bounds, then 503 with Retry-After, and never a half-written chang
 from __future__ import annotations
 
 import boto3
+import botocore.session
 import pytest
+from botocore.exceptions import ClientError
 
+from api.aws.clients import MAX_ATTEMPTS, aws_client, botocore_config
+from api.aws.dynamo import model_connection
+from api.users.storage import bind_user_table
 from tests.api.problems import assert_problem
 from tests.faults import (
     CONNECTION_LOST,
@@ -31,11 +36,11 @@ def stored_state(settings):
     s3 = boto3.client("s3", region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
     items = {
         table: sorted(dynamodb.Table(table).scan()["Items"], key=repr)
-        for table in (settings.users_table, settings.assets_table)
+        for table in (settings.table("users"), settings.table("assets"))
     }
-    listing = s3.list_objects_v2(Bucket=settings.assets_bucket).get("Contents", [])
+    listing = s3.list_objects_v2(Bucket=settings.bucket("assets")).get("Contents", [])
     objects = {
-        o["Key"]: s3.get_object(Bucket=settings.assets_bucket, Key=o["Key"])["Body"].read()
+        o["Key"]: s3.get_object(Bucket=settings.bucket("assets"), Key=o["Key"])["Body"].read()
         for o in listing
     }
     return items, objects
@@ -101,6 +106,7 @@ def test_a_transaction_cancelled_by_throttling_is_a_503_and_changes_nothing(
 
     assert_problem(response, 503)
     assert stored_state(settings) == before
+    assert injector.attempts["TransactWriteItems"] == 1  # botocore does not retry a cancellation
 
 
 @pytest.mark.parametrize("operation", ["getAsset", "deleteAsset"])
@@ -117,6 +123,7 @@ def test_an_s3_fault_is_a_503_and_leaves_metadata_and_object_whole(
 
     assert_problem(response, 503)
     assert stored_state(settings) == before
+    assert sorted(injector.attempts.values()) == [3]  # the one S3 call, tried three times
 
 
 @pytest.mark.parametrize("operation", REQUESTS)
@@ -154,7 +161,36 @@ def test_a_write_whose_answer_was_lost_and_retried_is_recognised_as_done(
     assert response.status_code == status, response.text
     assert injector.attempts[aws_operation] == 2
     items, _ = stored_state(settings)
-    emails = [i["email"] for i in items[settings.users_table] if i.get("entity") == "user"]
+    emails = [i["email"] for i in items[settings.table("users")] if i.get("entity") == "user"]
     assert len(emails) == len(set(emails))
     expected_assets = {"createAsset": 3, "deleteAsset": 1}.get(operation, 2)
-    assert len(items[settings.assets_table]) == expected_assets
+    assert len(items[settings.table("assets")]) == expected_assets
+
+
+DYNAMODB_CLIENTS = {
+    "the application's": lambda settings: aws_client("dynamodb", settings),
+    "pynamodb's": lambda settings: model_connection(bind_user_table(settings)).client,
+    "a new session's": lambda settings: botocore.session.get_session().create_client(
+        "dynamodb",
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint_url,
+        config=botocore_config(settings.aws_read_timeout_seconds),
+    ),
+}
+
+
+@pytest.mark.parametrize("make_client", DYNAMODB_CLIENTS.values(), ids=DYNAMODB_CLIENTS)
+def test_a_fault_is_reached_from_every_kind_of_client_and_backs_off_between_attempts(
+    settings, make_client
+):
+    # The seams of tests/faults.py on botocore: botocore.register_initializer, the
+    # before-send event, and the endpoint's time.sleep between attempts.
+    client = make_client(settings)
+    injector = FaultInjector()
+    injector.fail("DescribeTable", THROTTLED)
+    with injector.active(), pytest.raises(ClientError) as raised:
+        client.describe_table(TableName=settings.table("users"))
+
+    assert raised.value.response["Error"]["Code"] == "ThrottlingException"
+    assert injector.attempts["DescribeTable"] == MAX_ATTEMPTS
+    assert len(injector.sleeps) == MAX_ATTEMPTS - 1

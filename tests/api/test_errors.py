@@ -7,10 +7,10 @@ import dataclasses
 import pytest
 from starlette.testclient import TestClient
 
-from api.app import create_app
-from api.users import UserService
+from api.functions.builders import local_app
+from api.users.service import UserService
+from dev.fakes import InMemoryUserRepository
 from tests.api.problems import assert_problem
-from tests.fakes import InMemoryUserRepository
 
 USER = "/users/00000000-0000-4000-8000-000000000000"
 
@@ -60,7 +60,7 @@ def test_a_body_over_the_limit_is_413_and_stores_nothing(client, settings):
 
 
 def test_an_unexpected_error_is_a_500_problem_without_internals(settings, capsys):
-    app = create_app(settings, users=UserService(FailingRepository()))
+    app = local_app(settings, users=UserService(FailingRepository()))
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get(USER)
 
@@ -95,7 +95,7 @@ def test_headers_over_the_total_limit_are_431(client):
 
 def test_local_cors_allows_exactly_what_the_spec_uses(settings):
     local = dataclasses.replace(settings, allowed_origins=("http://localhost:3000",))
-    with TestClient(create_app(local)) as client:
+    with TestClient(local_app(local)) as client:
         preflight = client.options(
             "/users/00000000-0000-4000-8000-000000000000",
             headers={

@@ -150,6 +150,10 @@ def stored_items(settings):
     )
     return [
         item
-        for table in (settings.users_table, settings.assets_table, settings.idempotency_table)
+        for table in (
+            settings.table("users"),
+            settings.table("assets"),
+            settings.table("idempotency"),
+        )
         for item in dynamodb.Table(table).scan()["Items"]
     ]

@@ -6,14 +6,14 @@ import boto3
 import pytest
 from starlette.testclient import TestClient
 
-from api.app import create_app, dynamo_idempotency
-from api.asset_store import DynamoAssetRepository, bind_asset_table
-from api.assets import AssetService
-from api.errors import RequestInProgress
-from api.idempotency import Outcome
-from api.object_storage import S3ObjectStorage
+from api.assets.bucket import S3ObjectStorage
+from api.assets.service import AssetService
+from api.assets.storage import DynamoAssetRepository, bind_asset_table
+from api.functions.builders import dynamo_idempotency, local_app
+from api.rules.errors import RequestInProgress
+from api.web.idempotency import Outcome
+from dev.fakes import FakeClock
 from tests.api.problems import assert_problem
-from tests.fakes import FakeClock
 from tests.faults import THROTTLED, FaultInjector
 
 USER = {"email": "ada@example.com", "name": "Ada"}
@@ -39,14 +39,14 @@ def test_a_retry_with_the_same_key_and_body_replays_the_first_response(client, s
     assert again.headers["etag"] == first.headers["etag"]
     assert again.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
-    assert count(settings, settings.users_table) == 1
+    assert count(settings, settings.table("users")) == 1
 
 
 def test_a_quoted_key_is_the_same_key(client, settings):
     client.post("/users", json=USER, headers={"Idempotency-Key": "k-1"})
     again = client.post("/users", json=USER, headers={"Idempotency-Key": '"k-1"'})
     assert again.headers["idempotent-replayed"] == "true"
-    assert count(settings, settings.users_table) == 1
+    assert count(settings, settings.table("users")) == 1
 
 
 def test_the_same_key_with_another_body_is_422_and_creates_nothing(client, settings):
@@ -54,7 +54,7 @@ def test_the_same_key_with_another_body_is_422_and_creates_nothing(client, setti
     other = {**USER, "email": "bob@example.com"}
 
     assert_problem(client.post("/users", json=other, headers={"Idempotency-Key": "k-2"}), 422)
-    assert count(settings, settings.users_table) == 1
+    assert count(settings, settings.table("users")) == 1
 
 
 def test_keys_are_scoped_to_the_operation(client, settings):
@@ -67,7 +67,7 @@ def test_keys_are_scoped_to_the_operation(client, settings):
 def test_without_a_key_each_post_creates(client, settings):
     client.post("/assets", json=ASSET)
     client.post("/assets", json=ASSET)
-    assert count(settings, settings.assets_table) == 2
+    assert count(settings, settings.table("assets")) == 2
 
 
 def test_a_failed_first_attempt_is_not_replayed(client, settings):
@@ -85,7 +85,7 @@ def test_a_failed_first_attempt_is_not_replayed(client, settings):
 def test_a_malformed_key_is_400(client, settings, key):
     response = client.post("/users", json=USER, headers={"Idempotency-Key": key})
     assert_problem(response, 400, "Idempotency-Key")
-    assert count(settings, settings.users_table) == 0
+    assert count(settings, settings.table("users")) == 0
 
 
 def test_a_replayed_asset_creation_never_hands_back_an_expired_upload_url(settings):
@@ -96,7 +96,7 @@ def test_a_replayed_asset_creation_never_hands_back_an_expired_upload_url(settin
         clock,
         upload_expires_seconds=900,
     )
-    with TestClient(create_app(settings, assets=assets)) as client:
+    with TestClient(local_app(settings, assets=assets)) as client:
         headers = {"Idempotency-Key": "k-5"}
         first = client.post("/assets", json=ASSET, headers=headers).json()
         clock.advance(3600)
@@ -107,7 +107,7 @@ def test_a_replayed_asset_creation_never_hands_back_an_expired_upload_url(settin
     assert body["assetId"] == first["assetId"]
     assert body["upload"]["fields"]["key"] == first["upload"]["fields"]["key"]
     assert body["upload"]["expiresAt"] > first["upload"]["expiresAt"]
-    assert count(settings, settings.assets_table) == 1
+    assert count(settings, settings.table("assets")) == 1
 
 
 def test_a_duplicate_while_the_first_is_in_flight_is_refused(settings):
@@ -129,4 +129,4 @@ def test_an_idempotency_store_that_stays_throttled_is_a_503_and_creates_nothing(
         response = client.post("/assets", json=ASSET, headers={"Idempotency-Key": "k-7"})
 
     assert_problem(response, 503)
-    assert count(settings, settings.assets_table) == 0
+    assert count(settings, settings.table("assets")) == 0

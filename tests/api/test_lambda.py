@@ -8,11 +8,12 @@ from unittest.mock import Mock
 
 import pytest
 
-import api.users_handler
-from api.app import create_app
-from api.lambda_entry import lambda_handler
+from api.functions.builders import users_function
+from api.functions.runtime import lambda_handler
+from api.settings import MissingSetting
 from tests.events import (
     FakeLambdaContext,
+    fresh_import,
     make_http_event,
     make_rest_event,
     make_warmup_event,
@@ -21,7 +22,7 @@ from tests.events import (
 
 @pytest.fixture
 def handler(settings):
-    return lambda_handler(lambda: create_app(settings, lambda_runtime=True))
+    return users_function(settings)
 
 
 def body_of(response):
@@ -95,16 +96,32 @@ def test_a_warmup_ping_returns_at_once_without_building_the_app():
 
 
 def test_the_module_handler_reads_its_settings_from_the_environment(settings, monkeypatch):
-    monkeypatch.setenv("USERS_TABLE", settings.users_table)
+    monkeypatch.setenv("USERS_TABLE", settings.table("users"))
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", settings.table("idempotency"))
     monkeypatch.setenv("AWS_ENDPOINT_URL", settings.aws_endpoint_url)
     monkeypatch.setenv("AWS_REGION", settings.region)
 
-    response = api.users_handler.handler(
+    response = fresh_import("api.functions.users").handler(
         make_http_event(method="POST", body={"email": "env@example.com", "name": "Env"}),
         FakeLambdaContext(),
     )
 
     assert response["statusCode"] == 201
+
+
+def test_the_module_handler_refuses_to_start_without_its_table_names(monkeypatch):
+    monkeypatch.delenv("USERS_TABLE", raising=False)
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", "Idempotency-prod")
+
+    with pytest.raises(MissingSetting, match="USERS_TABLE"):
+        fresh_import("api.functions.users")
+
+
+def test_the_users_function_serves_no_assets_operation(handler):
+    response = handler(make_http_event(path="/assets"), FakeLambdaContext())
+
+    assert response["statusCode"] == 404
+    assert body_of(response)["status"] == 404
 
 
 def test_a_method_the_path_lacks_is_405_with_allow_through_the_any_route(handler):

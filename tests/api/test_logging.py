@@ -8,8 +8,7 @@ import json
 import pytest
 from starlette.testclient import TestClient
 
-from api.app import create_app
-from api.lambda_entry import lambda_handler
+from api.functions.builders import local_app, users_function
 from tests.events import FakeLambdaContext, make_http_event
 from tests.transfers import upload
 
@@ -23,7 +22,7 @@ def settings(settings):
 
 @pytest.fixture
 def client(settings):
-    with TestClient(create_app(settings)) as client:
+    with TestClient(local_app(settings)) as client:
         yield client
 
 
@@ -130,7 +129,7 @@ def test_each_request_line_carries_embedded_metrics_for_count_latency_and_errors
 
 
 def test_the_first_lambda_request_of_a_process_is_logged_as_a_cold_start(settings, capsys):
-    handler = lambda_handler(lambda: create_app(settings, lambda_runtime=True))
+    handler = users_function(settings)
     capsys.readouterr()
     handler(make_http_event(path="/health"), FakeLambdaContext())
     handler(make_http_event(path="/health", request_id="second"), FakeLambdaContext())

@@ -6,12 +6,9 @@ from urllib.parse import quote_plus
 
 import pytest
 
-import api.assets_handler
-from api.app import create_app, dynamo_asset_service
-from api.assets_handler import handle_s3_event
-from api.lambda_entry import lambda_handler
-from api.object_storage import S3ObjectStorage
-from tests.events import FakeLambdaContext, make_http_event
+from api.assets.bucket import S3ObjectStorage
+from api.functions.builders import assets_function, dynamo_asset_service
+from tests.events import FakeLambdaContext, fresh_import, make_http_event
 from tests.transfers import upload
 
 
@@ -43,10 +40,7 @@ def assets(settings):
 
 @pytest.fixture
 def handler(settings, assets):
-    return lambda_handler(
-        lambda: create_app(settings, assets=assets, lambda_runtime=True),
-        s3_events=lambda event: handle_s3_event(assets, event),
-    )
+    return assets_function(settings, assets=assets)
 
 
 def test_the_event_confirms_an_upload_and_a_duplicate_changes_nothing(handler, assets):
@@ -87,14 +81,15 @@ def test_an_event_arriving_before_the_object_is_readable_leaves_it_pending(handl
 
 def test_the_module_handler_answers_http_and_s3_events(settings, monkeypatch):
     for name, value in {
-        "ASSETS_TABLE": settings.assets_table,
-        "ASSETS_BUCKET": settings.assets_bucket,
-        "USERS_TABLE": settings.users_table,
+        "ASSETS_TABLE": settings.table("assets"),
+        "ASSETS_BUCKET": settings.bucket("assets"),
+        "IDEMPOTENCY_TABLE": settings.table("idempotency"),
         "AWS_ENDPOINT_URL": settings.aws_endpoint_url,
         "AWS_REGION": settings.region,
     }.items():
         monkeypatch.setenv(name, value)
-    created = api.assets_handler.handler(
+    module = fresh_import("api.functions.assets")
+    created = module.handler(
         make_http_event(
             method="POST",
             path="/assets",
@@ -103,4 +98,4 @@ def test_the_module_handler_answers_http_and_s3_events(settings, monkeypatch):
         FakeLambdaContext(),
     )
     assert created["statusCode"] == 201
-    assert api.assets_handler.handler(make_s3_event("other/x"), None) == {"handled": 1}
+    assert module.handler(make_s3_event("other/x"), None) == {"handled": 1}

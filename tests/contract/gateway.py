@@ -23,7 +23,7 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from api.lambda_entry import LambdaHandler
+from api.functions.runtime import LambdaHandler
 from api.spec import load_spec
 from deploy.api_definition import Route, routes
 from tests.events import FakeLambdaContext, make_http_event

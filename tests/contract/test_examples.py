@@ -9,7 +9,8 @@ import pytest
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from openapi_spec_validator.readers import read_from_filename
 
-from api.spec import HTTP_METHODS, SPEC_PATH
+from api.paths import SPEC_PATH
+from api.spec import HTTP_METHODS
 
 SPEC, _ = read_from_filename(str(SPEC_PATH))
 SCHEMA_CHILDREN = ("items", "additionalProperties", "not")

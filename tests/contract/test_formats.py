@@ -10,7 +10,8 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
-from tests.contract.targets import Target, load_schema
+from contract.suite import Target
+from tests.contract.targets import load_schema
 
 schema = load_schema()
 create_user = schema["/users"]["POST"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
-from api.app import create_app
-from api.spec import HTTP_METHODS, SPEC_PATH
-from api.users import UserService
-from tests.fakes import InMemoryUserRepository
+from api.functions.builders import local_app
+from api.paths import SPEC_PATH
+from api.spec import HTTP_METHODS
+from api.users.service import UserService
+from dev.fakes import InMemoryUserRepository
 
 
 def test_the_spec_is_a_valid_openapi_3_0_document():
@@ -28,4 +29,4 @@ def test_every_operation_has_an_id_a_tag_a_summary_and_a_description():
 
 def test_every_operation_in_the_spec_resolves_to_a_function(settings):
     # Connexion raises at build time for an operationId it cannot resolve.
-    create_app(settings, users=UserService(InMemoryUserRepository()))
+    local_app(settings, users=UserService(InMemoryUserRepository()))

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from api.spec import SPEC_PATH
+from api.paths import ROOT, SPEC_PATH
 
-ROOT = Path(__file__).resolve().parents[2]
 SPECTRAL = ROOT / "contract" / "node_modules" / ".bin" / "spectral"
 RULESET = ROOT / ".spectral.yaml"
 

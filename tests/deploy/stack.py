@@ -14,10 +14,8 @@ from samtranslator.translator.managed_policy_translator import ManagedPolicyLoad
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
-from deploy.api_definition import ANY_METHOD_KEY
+from deploy.api_definition import ANY_METHOD_KEY, TEMPLATE_PATH
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_PATH = ROOT / "template.yaml"
 # What `sam package` puts in place of a local CodeUri: the uploaded bundle.
 PACKAGED_CODE_URI = "s3://sam-package-bucket/bundle.zip"
 REGION = "us-east-1"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from api.resources import function_for_tag
 from deploy.api_definition import (
     BEGIN_MARKER,
     TEMPLATE_PATH,
@@ -12,12 +13,14 @@ from deploy.api_definition import (
 )
 from tests.deploy.stack import names_referenced, resources_referenced
 
-# The architecture (DESIGN.md): users and health on the users function, assets on the other.
-FUNCTION_FOR_TAG = {
-    "users": "UsersFunction",
-    "operations": "UsersFunction",
-    "assets": "AssetsFunction",
-}
+
+def function_of(operation):
+    """The logical id of the one function of api/resources.py serving `operation`'s tags."""
+    (function,) = {function_for_tag(tag) for tag in operation["tags"]}
+    assert function is not None, operation["operationId"]
+    return function.logical_id
+
+
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
@@ -44,7 +47,7 @@ def resolve(openapi, node):
 def test_every_operation_of_the_spec_is_routed_to_the_function_that_implements_it(openapi, stack):
     routes = stack.api_routes()
     for (method, path), operation in spec_operations(openapi).items():
-        (tag,) = {FUNCTION_FOR_TAG[tag] for tag in operation["tags"]}
+        tag = function_of(operation)
         assert (method, path) in routes, f"{method} {path} has no route"
         target = resources_referenced(routes[method, path]["uri"])
         assert target == {tag}, f"{method} {path} goes to {target}, not {tag}"
@@ -59,7 +62,7 @@ def test_the_api_has_no_route_the_spec_lacks(openapi, stack):
 def test_every_path_sends_the_methods_it_lacks_to_its_function_which_answers_405(openapi, stack):
     routes = stack.api_routes()
     for (_method, path), operation in spec_operations(openapi).items():
-        (function,) = {FUNCTION_FOR_TAG[tag] for tag in operation["tags"]}
+        function = function_of(operation)
         assert resources_referenced(routes["ANY", path]["uri"]) == {function}
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import api
-from api.spec import SPEC_PATH
+from api.paths import ROOT, SPEC_PATH
 from deploy.bundle import PLATFORM, PYTHON_VERSION, copy_sources, pip_install_command
-from tests.deploy.stack import ROOT
 
 
 def files_under(root: Path) -> set[str]:
@@ -66,3 +67,15 @@ def test_the_bundle_carries_bytecode_for_lambdas_python(tmp_path):
     compiled = {p.name.split(".")[0] for p in (tmp_path / "api" / "__pycache__").glob("*.pyc")}
     assert compiled == {p.stem for p in (ROOT / "api").glob("*.py")}
     assert all(".cpython-311." in p.name for p in (tmp_path / "api" / "__pycache__").iterdir())
+
+
+def test_the_bundle_builder_imports_with_nothing_installed():
+    # `sam build` runs it with whatever python3 it finds, before any dependency is installed.
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", "import deploy.bundle"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
 
-from api.lambda_entry import is_warmup
-from tests.deploy.stack import ROOT, names_referenced
+from api.functions.builders import FUNCTION_BUILDERS
+from api.functions.runtime import is_warmup
+from api.paths import ROOT
+from api.resources import BUCKETS, TABLES, Bucket, Table
+from api.resources import FUNCTIONS as REGISTERED
+from tests.deploy.stack import names_referenced
+from tests.events import fresh_import
 
-FUNCTIONS = ("UsersFunction", "AssetsFunction")
+FUNCTIONS = tuple(function.logical_id for function in REGISTERED.values())
 
 
 def test_both_functions_run_python_3_11_on_x86_64_with_512_mb_for_30_seconds(stack):
@@ -22,23 +26,49 @@ def test_both_functions_run_python_3_11_on_x86_64_with_512_mb_for_30_seconds(sta
         assert properties["Timeout"] == 30, name
 
 
-@pytest.mark.parametrize(
-    ("function", "handler"),
-    [
-        ("UsersFunction", "api.users_handler.handler"),
-        ("AssetsFunction", "api.assets_handler.handler"),
-    ],
-)
-def test_each_function_runs_a_handler_the_package_has(stack, function, handler):
-    assert stack.properties(function)["Handler"] == handler
-    module, attribute = handler.rsplit(".", 1)
-    assert callable(getattr(importlib.import_module(module), attribute))
+def test_the_template_has_exactly_the_registered_functions(sam_template):
+    functions = {
+        name
+        for name, resource in sam_template["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+    assert functions == set(FUNCTIONS)
+    assert set(FUNCTION_BUILDERS) == set(REGISTERED)
+
+
+@pytest.mark.parametrize("function", REGISTERED.values(), ids=lambda f: f.logical_id)
+def test_each_function_runs_the_registered_handler_of_the_package(stack, function, monkeypatch):
+    assert stack.properties(function.logical_id)["Handler"] == function.handler
+    for resource in function.resources:
+        monkeypatch.setenv(resource.env, resource.local_name)
+    module, attribute = function.handler.rsplit(".", 1)
+    assert callable(getattr(fresh_import(module), attribute))
 
 
 def test_both_functions_are_built_from_the_repository_root_by_the_makefile(sam_template):
     assert sam_template["Globals"]["Function"]["CodeUri"] == "."
     for name in FUNCTIONS:
         assert sam_template["Resources"][name]["Metadata"] == {"BuildMethod": "makefile"}
+
+
+def the_name_of(resource):
+    """How the template names a registered table or bucket in an environment."""
+    if isinstance(resource, Bucket):
+        return stack_bucket_name(resource)
+    return {"Ref": resource.logical_id}
+
+
+def stack_bucket_name(bucket):
+    return {"Fn::Sub": f"${{AWS::StackName}}-{bucket.local_name}"}
+
+
+def test_each_function_is_told_the_names_of_its_registered_resources_and_no_others(stack):
+    registered: list[Table | Bucket] = [*TABLES.values(), *BUCKETS.values()]
+    every_name = {r.env for r in registered}
+    for function in REGISTERED.values():
+        variables = stack.properties(function.logical_id)["Environment"]["Variables"]
+        names = {r.env: the_name_of(r) for r in function.resources}
+        assert {k: v for k, v in variables.items() if k in every_name} == names
 
 
 def test_function_environments_carry_only_names_and_settings(stack):
@@ -57,7 +87,10 @@ def test_function_environments_carry_only_names_and_settings(stack):
 
 
 def test_every_environment_variable_the_template_sets_is_read_by_api_settings(stack):
-    source = (ROOT / "api" / "settings.py").read_text(encoding="utf-8")
+    source = "".join(
+        (ROOT / "api" / name).read_text(encoding="utf-8")
+        for name in ("settings.py", "resources.py")
+    )
     read = set(re.findall(r"[\"']([A-Z][A-Z0-9_]+)[\"']", source))
     for name in FUNCTIONS:
         variables = set(stack.properties(name)["Environment"]["Variables"])

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from pynamodb.attributes import NumberAttribute
 
-from api.asset_store import AssetItem
-from api.user_store import UserItem
+from api.aws.dynamo import model_schema, table_model
+from api.resources import TABLES
 
 
 def shape_of_template_table(properties):
@@ -32,7 +32,7 @@ def shape_of_template_table(properties):
 
 def shape_of_model(model):
     """Keys, indexes and projections of a pynamodb model, as it would create its table."""
-    schema = model._get_schema()
+    schema = model_schema(model)
     types = {a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]}
 
     def key(key_schema):
@@ -48,34 +48,28 @@ def shape_of_model(model):
     }
 
 
-def expiry_attribute_of(model):
-    """The name DynamoDB stores the model's `ttl` attribute under, which must be a number."""
-    attribute = model.get_attributes()["ttl"]
+def test_the_template_has_exactly_the_registered_tables(stack):
+    assert set(stack.of_type("AWS::DynamoDB::Table")) == {t.logical_id for t in TABLES.values()}
+
+
+@pytest.mark.parametrize("table", TABLES.values(), ids=lambda table: table.key)
+def test_the_template_table_has_the_keys_and_indexes_of_its_pynamodb_model(stack, table):
+    properties = stack.properties(table.logical_id)
+    assert shape_of_template_table(properties) == shape_of_model(table_model(table))
+
+
+@pytest.mark.parametrize("table", TABLES.values(), ids=lambda table: table.key)
+def test_the_template_table_expires_items_by_the_registered_ttl_attribute(stack, table):
+    ttl = stack.properties(table.logical_id)["TimeToLiveSpecification"]
+    assert ttl == {"AttributeName": table.ttl_attribute, "Enabled": True}
+    attribute = next(
+        a
+        for a in table_model(table).get_attributes().values()
+        if a.attr_name == table.ttl_attribute
+    )
     assert isinstance(attribute, NumberAttribute)
-    return attribute.attr_name
 
 
-TABLES = [
-    pytest.param("UsersTable", UserItem, id="users"),
-    pytest.param("AssetsTable", AssetItem, id="assets"),
-]
-
-
-@pytest.mark.parametrize(("table", "model"), TABLES)
-def test_the_template_table_has_the_keys_and_indexes_of_its_pynamodb_model(stack, table, model):
-    assert shape_of_template_table(stack.properties(table)) == shape_of_model(model)
-
-
-@pytest.mark.parametrize(("table", "model"), TABLES)
-def test_the_template_table_expires_items_by_the_models_ttl_attribute(stack, table, model):
-    ttl = stack.properties(table)["TimeToLiveSpecification"]
-    assert ttl == {"AttributeName": expiry_attribute_of(model), "Enabled": True}
-
-
-def test_the_emulators_idempotency_table_is_the_templates(stack):
-    from dev.emulator import IDEMPOTENCY_TABLE
-
-    properties = stack.properties("IdempotencyTable")
-    for name in ("BillingMode", "AttributeDefinitions", "KeySchema"):
-        assert properties[name] == IDEMPOTENCY_TABLE[name]
-    assert properties["TimeToLiveSpecification"]["AttributeName"] == "expiration"
+@pytest.mark.parametrize("table", TABLES.values(), ids=lambda table: table.key)
+def test_every_table_is_on_demand(stack, table):
+    assert stack.properties(table.logical_id)["BillingMode"] == "PAY_PER_REQUEST"

@@ -6,7 +6,7 @@ import json
 
 from cfnlint.api import lint, lint_file
 
-from tests.deploy.stack import TEMPLATE_PATH
+from deploy.api_definition import TEMPLATE_PATH
 
 
 def _report(matches) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from api.asset_store import DynamoAssetRepository, bind_asset_table
-from api.assets import Asset
-from api.errors import ConcurrentChange, InvalidCursor, NotFound
-from api.file_names import content_disposition
-from api.object_storage import S3ObjectStorage
+from api.assets.bucket import S3ObjectStorage
+from api.assets.file_names import content_disposition
+from api.assets.service import Asset
+from api.assets.storage import DynamoAssetRepository, bind_asset_table
+from api.rules.errors import ConcurrentChange, InvalidCursor, NotFound
 from api.settings import Settings
 from tests.transfers import download, upload
 
@@ -137,7 +137,7 @@ def test_the_presigned_post_policy_pins_key_type_and_exact_size(storage):
 
 
 def test_a_presigned_get_serves_the_bytes_with_type_and_disposition(storage, s3, settings):
-    s3.put_object(Bucket=settings.assets_bucket, Key="assets/k/r.txt", Body=b"bytes")
+    s3.put_object(Bucket=settings.bucket("assets"), Key="assets/k/r.txt", Body=b"bytes")
     disposition = content_disposition("résumé.txt")
 
     response = download(storage.presign_download("assets/k/r.txt", "text/plain", disposition, 60))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from api.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
+from api.rules.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
 from api.settings import Settings
-from api.user_store import DynamoUserRepository, bind_user_table
-from api.users import User, UserQuery
+from api.users.service import User, UserQuery
+from api.users.storage import DynamoUserRepository, bind_user_table
 
 NOW = 1_790_000_000
 
@@ -37,7 +37,7 @@ def table(settings: Settings):
     resource = boto3.resource(
         "dynamodb", region_name=settings.region, endpoint_url=settings.aws_endpoint_url
     )
-    return resource.Table(settings.users_table)
+    return resource.Table(settings.table("users"))
 
 
 def stored_keys(table) -> set[str]:

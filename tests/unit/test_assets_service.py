@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from api.assets import DOWNLOAD_URL_SECONDS, LIFETIME_SECONDS, AssetService
-from api.errors import AssetNotReady, InvalidCursor, NotFound
-from tests.fakes import FakeClock, InMemoryAssetRepository, InMemoryObjectStorage
+from api.assets.service import DOWNLOAD_URL_SECONDS, LIFETIME_SECONDS, AssetService
+from api.rules.errors import AssetNotReady, InvalidCursor, NotFound
+from dev.fakes import FakeClock, InMemoryAssetRepository, InMemoryObjectStorage
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from api.file_names import MAX_KEY_NAME, content_disposition, safe_file_name
+from api.assets.file_names import MAX_KEY_NAME, content_disposition, safe_file_name
 
 SAFE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")  # and so never "." or ".."
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from api.errors import EmailTaken, InvalidCursor, InvalidRequest, NotFound, VersionMismatch
-from api.users import UserQuery, UserService
-from tests.fakes import FakeClock, InMemoryUserRepository
+from api.rules.errors import EmailTaken, InvalidCursor, InvalidRequest, NotFound, VersionMismatch
+from api.users.service import UserQuery, UserService
+from dev.fakes import FakeClock, InMemoryUserRepository
 
 
 @pytest.fixture

@@ -1,0 +1,84 @@
+"""The assets operations Connexion calls: each unpacks its arguments, makes one service call
+and shapes the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connexion import request
+from starlette.responses import Response
+
+from api.assets.service import Asset, AssetService, PresignedPost
+from api.rules.timestamps import format_millis, format_seconds
+from api.web.idempotency import IdempotentRequests, Outcome, idempotency_key, response
+from api.web.responses import JSON, Operation, no_content
+
+
+def asset_json(asset: Asset) -> dict[str, Any]:
+    return {
+        "assetId": asset.asset_id,
+        "fileName": asset.file_name,
+        "contentType": asset.content_type,
+        "size": asset.size,
+        "status": asset.status,
+        "createdAt": format_millis(asset.created_at),
+        "updatedAt": format_millis(asset.updated_at),
+        "expiresAt": format_seconds(asset.expires_at),
+    }
+
+
+def upload_json(upload: PresignedPost) -> dict[str, Any]:
+    return {
+        "method": "POST",
+        "url": upload.url,
+        "fields": upload.fields,
+        "expiresAt": format_seconds(upload.expires_at),
+    }
+
+
+def asset_operations(assets: AssetService, idempotency: IdempotentRequests) -> dict[str, Operation]:
+    """The assets operations of openapi.yaml, by operationId."""
+
+    def created(body: dict[str, Any]) -> Outcome:
+        asset, upload = assets.create(body["fileName"], body["contentType"], body["size"])
+        headers = {**JSON, "Location": f"/assets/{asset.asset_id}"}
+        return Outcome({**asset_json(asset), "upload": upload_json(upload)}, 201, headers)
+
+    def with_fresh_upload(outcome: Outcome) -> Outcome:
+        """A replay never hands back an upload URL that may have expired: it signs anew."""
+        body = outcome.body
+        upload = assets.renew_upload(
+            body["upload"]["fields"]["key"], body["contentType"], body["size"]
+        )
+        return Outcome({**body, "upload": upload_json(upload)}, outcome.status, outcome.headers)
+
+    def create_asset(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+        key = idempotency_key(request.headers.get("idempotency-key"))
+        outcome, replayed = idempotency.run("createAsset", key, body, lambda: created(body))
+        return response(with_fresh_upload(outcome) if replayed else outcome, replayed)
+
+    def list_assets(
+        limit: int = 20, cursor: str | None = None, status: Any = None
+    ) -> tuple[dict[str, Any], int, dict[str, str]]:
+        page = assets.list(status, limit, cursor)
+        body = {"items": [asset_json(a) for a in page.items], "nextCursor": page.next_cursor}
+        return body, 200, JSON
+
+    def get_asset(asset_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+        return asset_json(assets.get(asset_id)), 200, JSON
+
+    def download_asset(asset_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+        download = assets.download(asset_id)
+        return {"url": download.url, "expiresAt": format_seconds(download.expires_at)}, 200, JSON
+
+    def delete_asset(asset_id: str) -> Response:
+        assets.delete(asset_id)
+        return no_content()
+
+    return {
+        "createAsset": create_asset,
+        "listAssets": list_assets,
+        "getAsset": get_asset,
+        "downloadAsset": download_asset,
+        "deleteAsset": delete_asset,
+    }

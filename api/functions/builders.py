@@ -1,0 +1,133 @@
+"""The composition root: one builder per Lambda function of api/resources.py, and the local
+app that serves them all. The template's entry points, `make run`, the contract targets, the
+benchmark and the tests build the application through these and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from starlette.types import ASGIApp
+
+from api.assets.bucket import S3ObjectStorage
+from api.assets.operations import asset_operations
+from api.assets.s3_events import handle_s3_event
+from api.assets.service import AssetService
+from api.assets.storage import DynamoAssetRepository, bind_asset_table
+from api.aws.idempotency import dynamo_persistence
+from api.functions.runtime import LambdaHandler, lambda_handler
+from api.health import get_health
+from api.resources import FUNCTIONS, Function
+from api.settings import Settings
+from api.spec import Spec, for_tags, load_spec
+from api.users.operations import user_operations
+from api.users.service import UserService
+from api.users.storage import DynamoUserRepository, bind_user_table
+from api.web.app import create_app
+from api.web.idempotency import IdempotentRequests
+from api.web.responses import Operation
+
+
+def dynamo_user_service(settings: Settings) -> UserService:
+    """Users backed by the DynamoDB table named in `settings`; connects on first use."""
+    return UserService(DynamoUserRepository(bind_user_table(settings)))
+
+
+def dynamo_asset_service(settings: Settings) -> AssetService:
+    """Assets in the DynamoDB table and S3 bucket named in `settings`; connects on first use."""
+    return AssetService(
+        DynamoAssetRepository(bind_asset_table(settings)),
+        S3ObjectStorage(settings),
+        upload_expires_seconds=settings.upload_url_expires_seconds,
+    )
+
+
+def dynamo_idempotency(settings: Settings) -> IdempotentRequests:
+    """Idempotency keys in the DynamoDB table named in `settings`; connects on first use."""
+    return IdempotentRequests(dynamo_persistence(settings))
+
+
+def users_operations(
+    settings: Settings,
+    *,
+    users: UserService | None = None,
+    idempotency: IdempotentRequests | None = None,
+) -> dict[str, Operation]:
+    """The operations the users function serves (its tags: users, operations)."""
+    return {
+        "getHealth": get_health,
+        **user_operations(
+            users or dynamo_user_service(settings), idempotency or dynamo_idempotency(settings)
+        ),
+    }
+
+
+def assets_operations(
+    settings: Settings,
+    *,
+    assets: AssetService | None = None,
+    idempotency: IdempotentRequests | None = None,
+) -> dict[str, Operation]:
+    """The operations the assets function serves (its tag: assets)."""
+    return asset_operations(
+        assets or dynamo_asset_service(settings), idempotency or dynamo_idempotency(settings)
+    )
+
+
+def _function_app(
+    settings: Settings, function: Function, operations: Mapping[str, Operation]
+) -> Callable[[], ASGIApp]:
+    def build() -> ASGIApp:
+        spec = for_tags(load_spec(), function.tags)
+        return create_app(settings, spec, operations, lambda_runtime=True)
+
+    return build
+
+
+def users_function(
+    settings: Settings,
+    *,
+    users: UserService | None = None,
+    idempotency: IdempotentRequests | None = None,
+) -> LambdaHandler:
+    """The users Lambda function: its operations only, on its own tables."""
+    operations = users_operations(settings, users=users, idempotency=idempotency)
+    return lambda_handler(_function_app(settings, FUNCTIONS["users"], operations))
+
+
+def assets_function(
+    settings: Settings,
+    *,
+    assets: AssetService | None = None,
+    idempotency: IdempotentRequests | None = None,
+) -> LambdaHandler:
+    """The assets Lambda function: its operations, and S3's ObjectCreated events."""
+    assets = assets or dynamo_asset_service(settings)
+    operations = assets_operations(settings, assets=assets, idempotency=idempotency)
+    return lambda_handler(
+        _function_app(settings, FUNCTIONS["assets"], operations),
+        s3_events=lambda event: handle_s3_event(assets, event),
+    )
+
+
+# The builder of each function of api/resources.py, by its key.
+FUNCTION_BUILDERS: dict[str, Callable[[Settings], LambdaHandler]] = {
+    "users": users_function,
+    "assets": assets_function,
+}
+
+
+def local_app(
+    settings: Settings,
+    *,
+    users: UserService | None = None,
+    assets: AssetService | None = None,
+    idempotency: IdempotentRequests | None = None,
+    spec: Spec | None = None,
+) -> ASGIApp:
+    """Every function's operations in one ASGI app, as `make run` serves them, with the docs."""
+    idempotency = idempotency or dynamo_idempotency(settings)
+    operations = {
+        **users_operations(settings, users=users, idempotency=idempotency),
+        **assets_operations(settings, assets=assets, idempotency=idempotency),
+    }
+    return create_app(settings, spec or load_spec(), operations)

@@ -1,0 +1,189 @@
+"""Users: the domain object, the storage interface it needs and the service holding the rules."""
+
+from __future__ import annotations
+
+import abc
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from api.rules.cursors import decode_cursor, encode_cursor
+from api.rules.errors import ConcurrentChange, InvalidRequest, VersionMismatch
+from api.rules.etags import etag_of, if_match_allows
+from api.rules.timestamps import parse_to_seconds
+
+Clock = Callable[[], float]
+# How often a change without If-Match is retried when other writers keep winning the race.
+_WRITE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class User:
+    """A user as stored; timestamps in epoch milliseconds, expiry in epoch seconds."""
+
+    user_id: str
+    email: str
+    name: str
+    department: str | None
+    created_at: int
+    updated_at: int
+    expires_at: int | None
+    version: int
+
+    @property
+    def etag(self) -> str:
+        return etag_of(self.version)
+
+    def is_live(self, now_s: int) -> bool:
+        """Expired users are gone, whether or not DynamoDB's TTL sweep has removed them yet."""
+        return self.expires_at is None or self.expires_at > now_s
+
+
+@dataclass(frozen=True)
+class UserQuery:
+    """The filters of a listing."""
+
+    email: str | None = None
+    department: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"email": self.email, "department": self.department}
+
+
+@dataclass(frozen=True)
+class UserPage:
+    items: list[User]
+    next_cursor: str | None
+
+
+class UserRepository(abc.ABC):
+    """Storage of users, keeping emails unique among live users atomically."""
+
+    @abc.abstractmethod
+    def add(self, user: User, now_s: int) -> None:
+        """Store a new user; EmailTaken if a live user has its email."""
+
+    @abc.abstractmethod
+    def get(self, user_id: str, now_s: int) -> User:
+        """The live user with this id (read-your-writes); NotFound otherwise."""
+
+    @abc.abstractmethod
+    def replace(self, current: User, new: User, now_s: int) -> None:
+        """Write `new` over `current`; ConcurrentChange if the stored user is no longer
+        `current`, EmailTaken if `new` takes a live user's email."""
+
+    @abc.abstractmethod
+    def remove(self, current: User, now_s: int) -> None:
+        """Delete `current` and free its email; ConcurrentChange if it has changed."""
+
+    @abc.abstractmethod
+    def find(
+        self, query: UserQuery, limit: int, after: Mapping[str, Any] | None, now_s: int
+    ) -> tuple[list[User], dict[str, Any] | None]:
+        """Up to `limit` live users matching `query`, newest first, starting after the
+        position `after`; and the position after the last one if more may follow.
+        InvalidCursor if `after` is not a position this repository produced."""
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class UserService:
+    """The rules for users: normalized unique emails, expiry, conditional changes, paging."""
+
+    def __init__(self, repository: UserRepository, clock: Clock = time.time) -> None:
+        self._repository = repository
+        self._clock = clock
+
+    def _now(self) -> tuple[int, int]:
+        now = self._clock()
+        return int(now), int(now * 1000)
+
+    def create(
+        self, email: str, name: str, department: str | None = None, expires_at: str | None = None
+    ) -> User:
+        now_s, now_ms = self._now()
+        user = User(
+            user_id=str(uuid.uuid4()),
+            email=normalize_email(email),
+            name=name,
+            department=department,
+            created_at=now_ms,
+            updated_at=now_ms,
+            expires_at=None if expires_at is None else _future_expiry(expires_at, now_s),
+            version=1,
+        )
+        for _ in range(_WRITE_ATTEMPTS):
+            try:
+                self._repository.add(user, now_s)
+            except ConcurrentChange:
+                continue  # Another transaction held the email's guard: try again.
+            return user
+        raise ConcurrentChange("The email is being claimed by other requests; try again.")
+
+    def get(self, user_id: str) -> User:
+        now_s, _ = self._now()
+        return self._repository.get(user_id, now_s)
+
+    def list(self, query: UserQuery, limit: int, cursor: str | None = None) -> UserPage:
+        now_s, _ = self._now()
+        query = replace(query, email=query.email and normalize_email(query.email))
+        after = None if cursor is None else decode_cursor(cursor, query.as_dict())
+        users, position = self._repository.find(query, limit, after, now_s)
+        next_cursor = None if position is None else encode_cursor(query.as_dict(), position)
+        return UserPage(items=users, next_cursor=next_cursor)
+
+    def update(self, user_id: str, changes: Mapping[str, Any], if_match: str | None = None) -> User:
+        attempted: User | None = None
+        for _ in range(_WRITE_ATTEMPTS):
+            now_s, now_ms = self._now()
+            current = self._repository.get(user_id, now_s)
+            if current == attempted:
+                return current  # the write was retried after it had landed
+            if not if_match_allows(if_match, current.etag):
+                raise VersionMismatch("The user has changed since the ETag given in If-Match.")
+            new = attempted = _apply(current, changes, now_s, now_ms)
+            try:
+                self._repository.replace(current, new, now_s)
+            except ConcurrentChange:
+                continue  # Re-read: the next round answers 404, 412 or tries again.
+            return new
+        raise ConcurrentChange("The user is being changed by other requests; try again.")
+
+    def delete(self, user_id: str, if_match: str | None = None) -> None:
+        for _ in range(_WRITE_ATTEMPTS):
+            now_s, _ = self._now()
+            current = self._repository.get(user_id, now_s)
+            if not if_match_allows(if_match, current.etag):
+                raise VersionMismatch("The user has changed since the ETag given in If-Match.")
+            try:
+                self._repository.remove(current, now_s)
+            except ConcurrentChange:
+                continue
+            return
+        raise ConcurrentChange("The user is being changed by other requests; try again.")
+
+
+def _future_expiry(value: str, now_s: int) -> int:
+    expires = parse_to_seconds(value, "expiresAt")
+    if expires <= now_s:
+        raise InvalidRequest("'expiresAt' must lie in the future.")
+    return expires
+
+
+def _apply(current: User, changes: Mapping[str, Any], now_s: int, now_ms: int) -> User:
+    new = current
+    if "email" in changes:
+        new = replace(new, email=normalize_email(changes["email"]))
+    if "name" in changes:
+        new = replace(new, name=changes["name"])
+    if "department" in changes:
+        new = replace(new, department=changes["department"])
+    if "expiresAt" in changes:
+        expires = changes["expiresAt"]
+        new = replace(new, expires_at=None if expires is None else _future_expiry(expires, now_s))
+    # updatedAt never goes backwards, even if this clock is behind the last writer's.
+    return replace(new, updated_at=max(now_ms, current.updated_at), version=current.version + 1)

@@ -1,0 +1,116 @@
+"""Telemetry: one JSON log line per request, with its id and never a body or header value,
+carrying CloudWatch Embedded Metric Format metrics per operation."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Any
+
+import structlog
+import structlog.tracebacks
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.web.request_context import set_request_id
+from api.web.seams import routed_operation_id
+
+log = structlog.get_logger("api.access")
+SERVICE = "users-assets-api"
+
+
+def configure_logging(level: str) -> None:
+    """JSON lines on stdout (CloudWatch on AWS), with the request id bound per request."""
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            # Tracebacks as data, without the frames' local variables: they hold bodies.
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            ),
+            structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        # Looks sys.stdout up per logger, so test capture and redirection see every line.
+        logger_factory=structlog.PrintLoggerFactory(),
+        cache_logger_on_first_use=False,
+    )
+
+
+def embedded_metrics(
+    namespace: str, operation: str, status: int, duration_ms: float
+) -> dict[str, Any]:
+    """CloudWatch Embedded Metric Format fields for a log line: count, latency and errors
+    per operation."""
+    from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+
+    metrics = EphemeralMetrics(namespace=namespace, service=SERVICE)
+    metrics.add_dimension(name="operation", value=operation)
+    metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=duration_ms)
+    metrics.add_metric(name="ClientErrors", unit=MetricUnit.Count, value=int(400 <= status < 500))
+    metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=int(status >= 500))
+    return dict(metrics.serialize_metric_set())
+
+
+def request_id_for(scope: Scope) -> str:
+    """API Gateway's request id on AWS, else the Lambda invocation's, else a fresh one."""
+    event = scope.get("aws.event") or {}
+    request_id = (event.get("requestContext") or {}).get("requestId")
+    if not request_id and (context := scope.get("aws.context")) is not None:
+        request_id = getattr(context, "aws_request_id", None)
+    return str(request_id) if request_id else str(uuid.uuid4())
+
+
+class RequestContextMiddleware:
+    """Gives every request an id, returns it as X-Request-Id and logs one line per request:
+    id, method, route template, operation, status and duration; never a value from it."""
+
+    def __init__(self, app: ASGIApp, routes: dict[str, str], metrics_namespace: str) -> None:
+        self.app = app
+        self.routes = routes  # operationId -> path template
+        self.metrics_namespace = metrics_namespace
+        self._cold = True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_for(scope)
+        set_request_id(request_id)
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        cold_start, self._cold = self._cold, False
+        started = time.perf_counter()
+        status = 500
+        # Connexion's router records the operation here; it copies the scope, not this dict.
+        scope.setdefault("extensions", {})
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            operation = routed_operation_id(scope)
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            fields: dict[str, Any] = {
+                "method": scope["method"],
+                "route": self.routes.get(operation) if operation else None,
+                "operation": operation,
+                "status": status,
+                "duration_ms": duration_ms,
+                "cold_start": cold_start,
+            }
+            if operation:
+                # One line for both: CloudWatch takes metrics from any log line with `_aws`.
+                fields |= embedded_metrics(self.metrics_namespace, operation, status, duration_ms)
+            log.info("request", **fields)
