@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
 
@@ -19,6 +20,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from api.aws.dynamo import create_table_request
 from api.resources import BUCKETS, TABLES
 from api.settings import Settings
+from dev.s3_copy_conditions import CopyConditionsLayer
+from dev.s3_post_policy import PostPolicyLayer
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "emulator",
@@ -30,6 +33,19 @@ def use_emulator_credentials() -> None:
     """Give boto3 credentials for the emulator unless some are already set."""
     for name, value in FAKE_CREDENTIALS.items():
         os.environ.setdefault(name, value)
+
+
+def known_credentials() -> dict[str, str]:
+    """The access keys whose signatures the emulator checks, with their secrets: the
+    emulator's own, and those in the environment, which this process's clients sign with."""
+    known = {FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]: FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]}
+    access_key, secret = (
+        os.environ.get("AWS_ACCESS_KEY_ID"),
+        os.environ.get("AWS_SECRET_ACCESS_KEY"),
+    )
+    if access_key and secret:
+        known[access_key] = secret
+    return known
 
 
 class _OneAtATime:
@@ -50,11 +66,26 @@ class _QuietRequestHandler(MotoRequestHandler):
         """The API logs its own requests; the emulator's would only repeat them."""
 
 
-class Emulator:
-    """moto on loopback in a background thread; `port=0` picks a free port."""
+def emulator_app(credentials: Mapping[str, str], clock: Callable[[], float] = time.time) -> Any:
+    """moto's WSGI app behind what S3 checks and moto does not: the policy of a presigned
+    POST (signed with one of `credentials`, checked at `clock`'s time) and the preconditions
+    of a CopyObject; serving one request at a time."""
+    moto = DomainDispatcherApplication(create_backend_app)
+    return _OneAtATime(PostPolicyLayer(CopyConditionsLayer(moto), credentials, clock))
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
-        app = _OneAtATime(DomainDispatcherApplication(create_backend_app))
+
+class Emulator:
+    """moto on loopback in a background thread; `port=0` picks a free port. It checks the
+    signatures of presigned POSTs made with `credentials` (by default known_credentials())."""
+
+    def __init__(
+        self,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        *,
+        credentials: Mapping[str, str] | None = None,
+    ) -> None:
+        app = emulator_app(known_credentials() if credentials is None else credentials)
         self._server: BaseWSGIServer = make_server(
             host, port, app, threaded=True, request_handler=_QuietRequestHandler
         )

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 
-def upload(upload_ticket: dict[str, Any], data: bytes, content_type: str | None = None) -> int:
-    """POST the file with the ticket's fields as multipart/form-data, the file last."""
-    fields = dict(upload_ticket["fields"])
-    if content_type is not None:
-        fields["Content-Type"] = content_type
-    response = httpx.post(
-        upload_ticket["url"],
-        data=fields,
-        files={"file": ("upload.bin", data, fields["Content-Type"])},
-        timeout=30,
+def post(
+    upload_ticket: dict[str, Any],
+    data: bytes,
+    *,
+    fields: Mapping[str, str | None] | None = None,
+) -> httpx.Response:
+    """POST the file with the ticket's fields as multipart/form-data, the file last;
+    `fields` changes some first (None drops one), as a client may."""
+    sent = {**upload_ticket["fields"], **(fields or {})}
+    form = {name: value for name, value in sent.items() if value is not None}
+    file_type = form.get("Content-Type", "application/octet-stream")
+    return httpx.post(
+        upload_ticket["url"], data=form, files={"file": ("upload.bin", data, file_type)}, timeout=30
     )
-    return response.status_code
+
+
+def upload(upload_ticket: dict[str, Any], data: bytes, content_type: str | None = None) -> int:
+    """POST the file with the ticket's fields, its Content-Type changed if given; the status."""
+    changed = {} if content_type is None else {"Content-Type": content_type}
+    return post(upload_ticket, data, fields=changed).status_code
 
 
 def download(url: str) -> httpx.Response:

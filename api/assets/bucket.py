@@ -1,4 +1,5 @@
-"""The assets bucket in S3: presigned transfers, HeadObject and DeleteObject."""
+"""The assets bucket in S3: presigned transfers, HeadObject, conditional CopyObject and
+DeleteObject."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from api.aws.faults import translating_faults
 from api.settings import Settings
 
 ASSETS_BUCKET = "assets"
+_MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
+# A conditional CopyObject that copied nothing: the source's ETag differs (412), the target
+# exists (412), the source is gone (404), or another conditional write to the target was
+# under way (409 ConditionalRequestConflict).
+_NOT_COPIED = _MISSING | {"412", "PreconditionFailed", "409", "ConditionalRequestConflict"}
 
 
 class S3ObjectStorage(ObjectStorage):
@@ -60,11 +66,36 @@ class S3ObjectStorage(ObjectStorage):
         try:
             head = self._client.head_object(Bucket=self._bucket, Key=key)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            if _code(exc) in _MISSING:
                 return None
             raise
-        return StoredObject(size=head["ContentLength"], content_type=head.get("ContentType", ""))
+        return StoredObject(
+            size=head["ContentLength"],
+            content_type=head.get("ContentType", ""),
+            etag=head["ETag"],
+        )
+
+    @translating_faults
+    def copy(self, source: str, target: str, *, source_etag: str) -> bool:
+        try:
+            self._client.copy_object(
+                Bucket=self._bucket,
+                Key=target,
+                CopySource={"Bucket": self._bucket, "Key": source},
+                CopySourceIfMatch=source_etag,
+                IfNoneMatch="*",
+            )
+        except ClientError as exc:
+            if _code(exc) in _NOT_COPIED:
+                return False
+            raise
+        return True
 
     @translating_faults
     def delete(self, key: str) -> None:
         self._client.delete_object(Bucket=self._bucket, Key=key)
+
+
+def _code(exc: ClientError) -> str | None:
+    code: str | None = exc.response.get("Error", {}).get("Code")
+    return code

@@ -38,7 +38,11 @@ def safe_file_name(name: str) -> str:
 
 def content_disposition(file_name: str) -> str:
     """`attachment` with an ASCII fallback name and the original base name as RFC 6266 /
-    RFC 8187 `filename*`, so browsers save the file under its original name."""
+    RFC 8187 `filename*`, so browsers save the file under its original name; a base name
+    without a letter or digit (".", "..", "...") is no name, and the fallback stands for it."""
     fallback = safe_file_name(file_name)
-    original = quote(base_name(file_name) or fallback, safe="")
+    original = base_name(file_name)
+    if not any(ch.isalnum() for ch in original):
+        original = fallback
+    original = quote(original, safe="")
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{original}"

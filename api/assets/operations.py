@@ -36,26 +36,29 @@ def upload_json(upload: PresignedPost) -> dict[str, Any]:
     }
 
 
+def created_json(asset: Asset, upload: PresignedPost | None) -> dict[str, Any]:
+    """POST /assets' body: the asset, and its upload while it is pending."""
+    return asset_json(asset) | ({} if upload is None else {"upload": upload_json(upload)})
+
+
 def asset_operations(assets: AssetService, idempotency: IdempotentRequests) -> dict[str, Operation]:
     """The assets operations of openapi.yaml, by operationId."""
 
     def created(body: dict[str, Any]) -> Outcome:
         asset, upload = assets.create(body["fileName"], body["contentType"], body["size"])
         headers = {**JSON, "Location": f"/assets/{asset.asset_id}"}
-        return Outcome({**asset_json(asset), "upload": upload_json(upload)}, 201, headers)
+        return Outcome(created_json(asset, upload), 201, headers)
 
-    def with_fresh_upload(outcome: Outcome) -> Outcome:
-        """A replay never hands back an upload URL that may have expired: it signs anew."""
-        body = outcome.body
-        upload = assets.renew_upload(
-            body["upload"]["fields"]["key"], body["contentType"], body["size"]
-        )
-        return Outcome({**body, "upload": upload_json(upload)}, outcome.status, outcome.headers)
+    def as_it_is_now(outcome: Outcome) -> Outcome:
+        """A replay answers the asset as it is now: never an upload URL that may have
+        expired, nor one for an asset whose file is settled, nor a 201 for one that is gone."""
+        asset, upload = assets.resume(outcome.body["assetId"])
+        return Outcome(created_json(asset, upload), outcome.status, outcome.headers)
 
     def create_asset(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
         key = idempotency_key(request.headers.get("idempotency-key"))
         outcome, replayed = idempotency.run("createAsset", key, body, lambda: created(body))
-        return response(with_fresh_upload(outcome) if replayed else outcome, replayed)
+        return response(as_it_is_now(outcome) if replayed else outcome, replayed)
 
     def list_assets(
         limit: int = 20, cursor: str | None = None, status: Any = None

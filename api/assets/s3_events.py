@@ -1,5 +1,5 @@
-"""S3's ObjectCreated notifications for the assets bucket: each uploaded file confirms or
-rejects its asset."""
+"""S3's ObjectCreated notifications for the assets bucket's uploads: each confirms or rejects
+its pending asset, and an upload that comes too late (the asset settled or gone) is deleted."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from api.assets.service import AssetService
 
 
 def handle_s3_event(assets: AssetService, event: dict[str, Any]) -> dict[str, Any]:
-    """Confirm or reject the asset of each ObjectCreated record; others are ignored."""
+    """Hand each ObjectCreated record's key to the service; other records are ignored."""
     handled = 0
     for record in event.get("Records", []):
         if record.get("eventSource") != "aws:s3" or not str(record.get("eventName", "")).startswith(

@@ -13,10 +13,10 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from api.assets.service import Asset, AssetRepository, Status
-from api.aws.dynamo import bind_model, start_key
-from api.aws.faults import translating_faults
+from api.aws.dynamo import bind_model, newest_first
+from api.aws.faults import error_code, translating_faults
 from api.rules.errors import ConcurrentChange, NotFound
-from api.rules.paging import one_page
+from api.rules.paging import bounded_page
 from api.settings import Settings
 
 ASSET_ENTITY = "asset"
@@ -107,7 +107,7 @@ class DynamoAssetRepository(AssetRepository):
         except PutError as exc:
             # A new id can only exist already if botocore retried after a timeout and the
             # first attempt had landed: PutItem has no idempotency token.
-            if exc.cause_response_code != CONDITION_FAILED or self._stored(asset.asset_id) != asset:
+            if error_code(exc) != CONDITION_FAILED or self._stored(asset.asset_id) != asset:
                 raise
 
     def _stored(self, asset_id: str) -> Asset | None:
@@ -149,17 +149,17 @@ class DynamoAssetRepository(AssetRepository):
             index, partition = model.created_at_index, ("entity", ASSET_ENTITY)
         else:
             index, partition = model.status_index, ("status", status)
-        items = index.query(
-            partition[1],
-            scan_index_forward=False,
-            filter_condition=model.ttl > now_s,
-            limit=limit + 1,
-            last_evaluated_key=None if after is None else start_key(after, "assetId", partition),
+        read = newest_first(
+            model,
+            index,
+            partition,
+            "assetId",
+            keep=model.ttl > now_s,
+            after=after,
+            convert=_to_asset,
         )
-        return one_page(
-            map(_to_asset, items),
-            limit,
-            lambda asset: {"assetId": asset.asset_id, "createdAt": asset.created_at},
+        return bounded_page(
+            read, limit, lambda asset: {"assetId": asset.asset_id, "createdAt": asset.created_at}
         )
 
 
@@ -169,7 +169,7 @@ def _unless_changed() -> Iterator[None]:
     try:
         yield
     except (PutError, DeleteError) as exc:
-        if exc.cause_response_code != CONDITION_FAILED:
+        if error_code(exc) != CONDITION_FAILED:
             raise
         raise ConcurrentChange("The asset changed while this request was changing it.") from exc
 

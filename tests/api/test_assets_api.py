@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import boto3
 import pytest
 
 from tests.api.problems import assert_problem
 from tests.transfers import download, upload
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF"
+
+
+def bucket_client(settings):
+    return boto3.client("s3", region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
 
 
 def create(client, **fields):
@@ -33,12 +38,13 @@ def test_create_returns_201_a_pending_asset_its_location_and_a_presigned_post(cl
         "expiresAt": body["expiresAt"],
     }
     assert upload_ticket["method"] == "POST"
-    assert upload_ticket["fields"]["key"] == f"assets/{body['assetId']}/Q3_resume.pdf"
+    # The upload lands where nothing serves it: confirmation copies it to assets/.
+    assert upload_ticket["fields"]["key"] == f"uploads/{body['assetId']}/Q3_resume.pdf"
     assert upload_ticket["fields"]["Content-Type"] == "application/pdf"
     assert client.get(f"/assets/{body['assetId']}").json() == body
 
 
-def test_the_full_flow_uploads_real_bytes_and_downloads_them_byte_identical(client):
+def test_the_full_flow_uploads_real_bytes_and_downloads_them_byte_identical(client, settings):
     created = create(client, fileName="Quarterly report.pdf").json()
     path = f"/assets/{created['assetId']}"
     assert_problem(client.get(f"{path}/download"), 409, "not been uploaded")
@@ -47,6 +53,11 @@ def test_the_full_flow_uploads_real_bytes_and_downloads_them_byte_identical(clie
 
     confirmed = client.get(path).json()
     assert confirmed["status"] == "uploaded"
+    # Copied to the served key; the upload is gone.
+    listed = bucket_client(settings).list_objects_v2(Bucket=settings.bucket("assets"))
+    assert [o["Key"] for o in listed["Contents"]] == [
+        f"assets/{created['assetId']}/Quarterly_report.pdf"
+    ]
     link = client.get(f"{path}/download")
     assert link.status_code == 200
     fetched = download(link.json()["url"])
@@ -64,17 +75,37 @@ def test_the_full_flow_uploads_real_bytes_and_downloads_them_byte_identical(clie
 
 
 @pytest.mark.parametrize(
-    ("data", "content_type"),
-    [(PDF + b"extra", None), (PDF[:-1], None), (PDF, "text/plain")],
+    ("data", "content_type", "status"),
+    [(PDF + b"extra", None, 400), (PDF[:-1], None, 400), (PDF, "text/plain", 403)],
 )
-def test_an_upload_of_another_size_or_type_ends_rejected_and_deleted(client, data, content_type):
+def test_an_upload_of_another_size_or_type_is_refused_and_the_asset_stays_pending(
+    client, data, content_type, status
+):
     created = create(client).json()
-    upload(created["upload"], data, content_type)
+
+    assert upload(created["upload"], data, content_type) == status
+
+    assert client.get(f"/assets/{created['assetId']}").json()["status"] == "pending"
+    assert_problem(client.get(f"/assets/{created['assetId']}/download"), 409, "not been uploaded")
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"), [(PDF + b"extra", "application/pdf"), (PDF, "text/plain")]
+)
+def test_a_file_not_as_declared_at_the_upload_key_ends_rejected_and_deleted(
+    client, settings, data, content_type
+):
+    # What no presigned POST lets through; confirmation checks the file all the same.
+    created = create(client).json()
+    s3 = bucket_client(settings)
+    key = created["upload"]["fields"]["key"]
+    s3.put_object(Bucket=settings.bucket("assets"), Key=key, Body=data, ContentType=content_type)
 
     asset = client.get(f"/assets/{created['assetId']}").json()
 
     assert asset["status"] == "rejected"
     assert_problem(client.get(f"/assets/{created['assetId']}/download"), 409, "rejected")
+    assert s3.list_objects_v2(Bucket=settings.bucket("assets")).get("KeyCount") == 0
 
 
 def test_list_filters_by_status_newest_first(client):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from api.assets.service import KEY_PREFIX, UPLOAD_PREFIX
 from tests.deploy.stack import as_list, names_referenced
 
 FUNCTIONS = ("UsersFunction", "AssetsFunction")
@@ -22,13 +23,25 @@ IDEMPOTENCY_ACTIONS = {
     "dynamodb:UpdateItem",
 }
 ASSET_OBJECTS = {"Fn::Sub": "arn:${AWS::Partition}:s3:::${AWS::StackName}-assets/assets/*"}
+UPLOAD_OBJECTS = {"Fn::Sub": "arn:${AWS::Partition}:s3:::${AWS::StackName}-assets/uploads/*"}
+COPIED_FROM_UPLOADS = {
+    "StringLike": {
+        "s3:x-amz-copy-source": [
+            {"Fn::Sub": "${AWS::StackName}-assets/uploads/*"},
+            {"Fn::Sub": "/${AWS::StackName}-assets/uploads/*"},
+        ]
+    }
+}
 
 
-def resources_for(stack, function, action):
+def resources_for(stack, function, action, condition=None):
+    """What `function` may do `action` on (under `condition`, if given; else without one)."""
     return [
         resource
         for statement in stack.statements(function)
-        if statement["Effect"] == "Allow" and action in as_list(statement["Action"])
+        if statement["Effect"] == "Allow"
+        and action in as_list(statement["Action"])
+        and statement.get("Condition") == condition
         for resource in as_list(statement["Resource"])
     ]
 
@@ -99,16 +112,24 @@ def test_each_function_may_keep_idempotency_records_and_nothing_more_there(stack
     ]
 
 
-def test_assets_function_may_only_put_get_and_delete_objects_under_assets_and_list(stack):
-    # The presigned upload and download URLs it signs act with exactly these permissions.
+def test_assets_function_may_write_served_files_only_by_copying_uploads(stack):
+    # The presigned upload and download URLs it signs act with exactly these permissions:
+    # a POST can write under uploads/ only, and a served file under assets/ is written
+    # only by the confirmation's CopyObject from uploads/.
     assert stack.actions("AssetsFunction", "s3") == {
         "s3:DeleteObject",
         "s3:GetObject",
         "s3:PutObject",
         "s3:ListBucket",
     }
-    for action in ("s3:DeleteObject", "s3:GetObject", "s3:PutObject"):
-        assert resources_for(stack, "AssetsFunction", action) == [ASSET_OBJECTS]
+    for action in ("s3:DeleteObject", "s3:GetObject"):
+        assert resources_for(stack, "AssetsFunction", action) == [UPLOAD_OBJECTS, ASSET_OBJECTS]
+    assert resources_for(stack, "AssetsFunction", "s3:PutObject") == [UPLOAD_OBJECTS]
+    assert resources_for(stack, "AssetsFunction", "s3:PutObject", COPIED_FROM_UPLOADS) == [
+        ASSET_OBJECTS
+    ]
+    conditioned = [s for s in stack.statements("AssetsFunction") if "Condition" in s]
+    assert [s["Action"] for s in conditioned] == ["s3:PutObject"]
     # Listing only so that HeadObject of a missing key answers 404 rather than 403.
     assert resources_for(stack, "AssetsFunction", "s3:ListBucket") == [
         {"Fn::Sub": "arn:${AWS::Partition}:s3:::${AWS::StackName}-assets"}
@@ -117,7 +138,13 @@ def test_assets_function_may_only_put_get_and_delete_objects_under_assets_and_li
 
 def test_the_asset_objects_the_role_names_are_in_the_stacks_bucket(stack):
     bucket_name = stack.properties("AssetsBucket")["BucketName"]["Fn::Sub"]
-    assert ASSET_OBJECTS["Fn::Sub"].endswith(f":s3:::{bucket_name}/assets/*")
+    assert ASSET_OBJECTS["Fn::Sub"].endswith(f":s3:::{bucket_name}/{KEY_PREFIX}*")
+    assert UPLOAD_OBJECTS["Fn::Sub"].endswith(f":s3:::{bucket_name}/{UPLOAD_PREFIX}*")
+    sources = COPIED_FROM_UPLOADS["StringLike"]["s3:x-amz-copy-source"]
+    assert [s["Fn::Sub"] for s in sources] == [
+        f"{bucket_name}/{UPLOAD_PREFIX}*",
+        f"/{bucket_name}/{UPLOAD_PREFIX}*",
+    ]
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from api.assets.service import KEY_PREFIX, UPLOAD_PREFIX
 from tests.deploy.stack import names_referenced
 
 USERS_TABLE = {
@@ -12,6 +13,10 @@ USERS_TABLE = {
         "email-index": {"key": {"email": ("S", "HASH")}, "projection": "ALL"},
         "createdAt-index": {
             "key": {"entity": ("S", "HASH"), "createdAt": ("N", "RANGE")},
+            "projection": "ALL",
+        },
+        "department-index": {
+            "key": {"department": ("S", "HASH"), "createdAt": ("N", "RANGE")},
             "projection": "ALL",
         },
     },
@@ -107,11 +112,18 @@ def test_the_bucket_encrypts_objects(stack):
     assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in {"AES256", "aws:kms"}
 
 
-def test_the_bucket_expires_assets_after_30_days_and_aborts_incomplete_uploads(stack):
+def test_the_bucket_expires_assets_after_30_days_uploads_after_a_day_and_aborts_incomplete_ones(
+    stack, sam_template
+):
     rules = stack.properties("AssetsBucket")["LifecycleConfiguration"]["Rules"]
     assert all(rule["Status"] == "Enabled" for rule in rules)
     expiring = [rule for rule in rules if "ExpirationInDays" in rule]
-    assert [(r.get("Prefix"), r["ExpirationInDays"]) for r in expiring] == [("assets/", 30)]
+    assert [(r.get("Prefix"), r["ExpirationInDays"]) for r in expiring] == [
+        (KEY_PREFIX, 30),
+        (UPLOAD_PREFIX, 1),
+    ]
+    # An upload outlives every presigned POST that can make one.
+    assert sam_template["Parameters"]["UploadUrlExpiresSeconds"]["MaxValue"] < 24 * 3600
     aborting = [rule for rule in rules if "AbortIncompleteMultipartUpload" in rule]
     assert len(aborting) == 1
     assert "Prefix" not in aborting[0]

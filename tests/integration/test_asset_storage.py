@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import boto3
 import pytest
 
@@ -115,13 +117,14 @@ def test_find_refuses_a_position_it_did_not_produce(repository):
 
 
 def test_a_presigned_post_uploads_real_bytes_that_head_then_describes(storage):
-    url, fields = storage.presign_upload("assets/k/a.bin", "application/octet-stream", 4, 60)
+    url, fields = storage.presign_upload("uploads/k/a.bin", "application/octet-stream", 4, 60)
 
-    assert fields["key"] == "assets/k/a.bin"
+    assert fields["key"] == "uploads/k/a.bin"
     assert upload({"url": url, "fields": fields}, b"\x00\x01\x02\xff") in (200, 201, 204)
-    stored = storage.head("assets/k/a.bin")
+    stored = storage.head("uploads/k/a.bin")
     assert stored is not None
     assert (stored.size, stored.content_type) == (4, "application/octet-stream")
+    assert stored.etag == '"' + hashlib.md5(b"\x00\x01\x02\xff").hexdigest() + '"'
 
 
 def test_the_presigned_post_policy_pins_key_type_and_exact_size(storage):
@@ -151,3 +154,43 @@ def test_a_presigned_get_serves_the_bytes_with_type_and_disposition(storage, s3,
 def test_head_of_a_missing_object_is_none_and_delete_of_one_is_quiet(storage):
     assert storage.head("assets/none/x") is None
     storage.delete("assets/none/x")
+
+
+def put(s3, settings, key, body, content_type="text/plain"):
+    s3.put_object(Bucket=settings.bucket("assets"), Key=key, Body=body, ContentType=content_type)
+
+
+def test_a_conditional_copy_copies_the_checked_upload_with_its_type(storage, s3, settings):
+    put(s3, settings, "uploads/k/a.txt", b"hello")
+    checked = storage.head("uploads/k/a.txt")
+
+    assert storage.copy("uploads/k/a.txt", "assets/k/a.txt", source_etag=checked.etag)
+
+    assert storage.head("assets/k/a.txt") == checked
+    served = s3.get_object(Bucket=settings.bucket("assets"), Key="assets/k/a.txt")
+    assert served["Body"].read() == b"hello"
+
+
+def test_a_copy_never_overwrites_an_object(storage, s3, settings):
+    put(s3, settings, "assets/k/a.txt", b"first")
+    put(s3, settings, "uploads/k/a.txt", b"other")
+
+    etag = storage.head("uploads/k/a.txt").etag
+    assert not storage.copy("uploads/k/a.txt", "assets/k/a.txt", source_etag=etag)
+
+    served = s3.get_object(Bucket=settings.bucket("assets"), Key="assets/k/a.txt")
+    assert served["Body"].read() == b"first"
+
+
+def test_a_copy_of_an_upload_changed_since_its_check_copies_nothing(storage, s3, settings):
+    put(s3, settings, "uploads/k/a.txt", b"hello")
+    checked = storage.head("uploads/k/a.txt")
+    put(s3, settings, "uploads/k/a.txt", b"HELLO")  # same size and type, other bytes
+
+    assert not storage.copy("uploads/k/a.txt", "assets/k/a.txt", source_etag=checked.etag)
+    assert storage.head("assets/k/a.txt") is None
+
+
+def test_a_copy_of_a_missing_upload_copies_nothing(storage):
+    assert not storage.copy("uploads/k/none.txt", "assets/k/a.txt", source_etag='"0"')
+    assert storage.head("assets/k/a.txt") is None
