@@ -1,6 +1,6 @@
-"""The registry of what the application is made of: its tables, its bucket and its Lambda
-functions. Settings, the composition root, the emulator, the API definition of the template
-and the tests all read these lists, so that adding a resource is one entry here."""
+"""The registry of what the application is made of: its tables, its bucket, its secrets and
+its Lambda functions. Settings, the composition root, the emulator, the API definition of the
+template and the tests all read these lists, so that adding a resource is one entry here."""
 
 from __future__ import annotations
 
@@ -32,9 +32,22 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class Secret:
+    """A secret setting: its key, the environment variable carrying it on Lambda, the logical
+    id of the AWS::SecretsManager::Secret that template.yaml generates it in, and the variable
+    carrying its previous value during a rotation."""
+
+    key: str
+    env: str
+    logical_id: str
+    previous_env: str
+
+
+@dataclass(frozen=True)
 class Function:
     """A Lambda function: its logical id in template.yaml, its Lambda entry point, the tags
-    of the spec's operations it serves, and the tables and buckets it may use."""
+    of the spec's operations it serves, the tables and buckets it may use and the secrets
+    it needs."""
 
     key: str
     logical_id: str
@@ -42,11 +55,15 @@ class Function:
     tags: tuple[str, ...]
     tables: tuple[str, ...]
     buckets: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
 
     @property
-    def resources(self) -> tuple[Table | Bucket, ...]:
-        return tuple(TABLES[key] for key in self.tables) + tuple(
-            BUCKETS[key] for key in self.buckets
+    def resources(self) -> tuple[Table | Bucket | Secret, ...]:
+        """What the function must be told on Lambda (Settings.from_env requires each)."""
+        return (
+            tuple(TABLES[key] for key in self.tables)
+            + tuple(BUCKETS[key] for key in self.buckets)
+            + tuple(SECRETS[key] for key in self.secrets)
         )
 
 
@@ -72,6 +89,12 @@ BUCKETS = {
     bucket.key: bucket for bucket in (Bucket("assets", "ASSETS_BUCKET", "assets", "AssetsBucket"),)
 }
 
+# The key of the page cursors' HMAC (api/rules/cursors.py): both functions list.
+SECRETS = {
+    secret.key: secret
+    for secret in (Secret("cursor", "CURSOR_KEY", "CursorKeySecret", "CURSOR_KEY_PREVIOUS"),)
+}
+
 FUNCTIONS = {
     function.key: function
     for function in (
@@ -81,6 +104,7 @@ FUNCTIONS = {
             "api.functions.users.handler",
             tags=("operations", "users"),
             tables=("users", "idempotency"),
+            secrets=("cursor",),
         ),
         Function(
             "assets",
@@ -89,6 +113,7 @@ FUNCTIONS = {
             tags=("assets",),
             tables=("assets", "idempotency"),
             buckets=("assets",),
+            secrets=("cursor",),
         ),
     )
 }

@@ -6,7 +6,8 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from api.resources import BUCKETS, TABLES, Bucket, Table
+from api.resources import BUCKETS, SECRETS, TABLES, Bucket, Secret, Table
+from api.rules.cursors import MIN_KEY_BYTES
 
 MAX_UPLOAD_URL_SECONDS = 3600
 
@@ -42,12 +43,20 @@ class Settings:
     aws_read_timeout_seconds: float = 2.0
     log_level: str = "INFO"
     metrics_namespace: str = "UsersAssetsApi"
+    # The keys of the page cursors' HMAC: CURSOR_KEY, which signs, then CURSOR_KEY_PREVIOUS
+    # if set, which is still accepted during a rotation. Empty when not configured; never
+    # part of the repr.
+    cursor_keys: tuple[bytes, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         if not 1 <= self.upload_url_expires_seconds <= MAX_UPLOAD_URL_SECONDS:
             raise ValueError(
                 f"UPLOAD_URL_EXPIRES_SECONDS must be 1..{MAX_UPLOAD_URL_SECONDS}, "
                 f"not {self.upload_url_expires_seconds}"
+            )
+        if any(len(key) < MIN_KEY_BYTES for key in self.cursor_keys):
+            raise ValueError(
+                f"CURSOR_KEY and CURSOR_KEY_PREVIOUS must be at least {MIN_KEY_BYTES} bytes long"
             )
 
     def table(self, key: str) -> str:
@@ -60,15 +69,23 @@ class Settings:
 
     @classmethod
     def from_env(
-        cls, env: Mapping[str, str] | None = None, *, required: Iterable[Table | Bucket] = ()
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        required: Iterable[Table | Bucket | Secret] = (),
     ) -> Settings:
-        """Build settings from environment variables, with the defaults above. The names of
-        the `required` resources must be set (a Lambda function's own: a default there would
-        silently point it at a table of another stack); MissingSetting otherwise."""
+        """Build settings from environment variables, with the defaults above. The `required`
+        resources must be set (a Lambda function's own: a default there would silently point
+        it at a table of another stack, or leave it without its secret); MissingSetting
+        otherwise."""
         env = os.environ if env is None else env
         missing = sorted(resource.env for resource in required if not env.get(resource.env))
         if missing:
             raise MissingSetting(f"these environment variables must be set: {', '.join(missing)}")
+        cursor = SECRETS["cursor"]
+        cursor_key, previous_cursor_key = env.get(cursor.env), env.get(cursor.previous_env)
+        if previous_cursor_key and not cursor_key:
+            raise MissingSetting(f"{cursor.previous_env} is set, so {cursor.env} must be set too")
         defaults = cls()
         origins = env.get("ALLOWED_ORIGINS", "")
         return cls(
@@ -86,4 +103,5 @@ class Settings:
             ),
             log_level=env.get("LOG_LEVEL", defaults.log_level),
             metrics_namespace=env.get("METRICS_NAMESPACE", defaults.metrics_namespace),
+            cursor_keys=tuple(k.encode() for k in (cursor_key, previous_cursor_key) if k),
         )

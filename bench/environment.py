@@ -38,6 +38,8 @@ _CHILD_ENV = {
     # As dev/server.py sets it for the emulator, which can stall for seconds on a busy
     # machine where AWS would answer: a 2 s timeout would make botocore retry writes.
     "AWS_READ_TIMEOUT_SECONDS": "30",
+    # The template passes a generated secret; the benchmark's is no secret.
+    "CURSOR_KEY": "bench only: the page cursors' HMAC key",
 }
 
 

@@ -11,6 +11,9 @@ from api.resources import BUCKETS, TABLES
 from api.settings import Settings
 from dev.emulator import Emulator, create_resources, use_emulator_credentials
 
+# The cursor key of the tests' settings: fixed, so that a test can sign a cursor itself.
+TEST_CURSOR_KEY = b"tests only: the page cursors' HMAC key"
+
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
@@ -29,6 +32,7 @@ def settings(emulator: Emulator) -> Settings:
         buckets={key: f"{bucket.local_name}-{suffix}" for key, bucket in BUCKETS.items()},
         aws_endpoint_url=emulator.endpoint_url,
         log_level="WARNING",
+        cursor_keys=(TEST_CURSOR_KEY,),
     )
     create_resources(settings)
     return settings

@@ -16,8 +16,9 @@ from api.assets.storage import DynamoAssetRepository, bind_asset_table
 from api.aws.idempotency import dynamo_persistence
 from api.functions.runtime import LambdaHandler, lambda_handler
 from api.health import get_health
-from api.resources import FUNCTIONS, Function
-from api.settings import Settings
+from api.resources import FUNCTIONS, SECRETS, Function
+from api.rules.cursors import CursorCodec
+from api.settings import MissingSetting, Settings
 from api.spec import Spec, for_tags, load_spec
 from api.users.operations import user_operations
 from api.users.service import UserService
@@ -27,9 +28,19 @@ from api.web.idempotency import IdempotentRequests
 from api.web.responses import Operation
 
 
+def cursor_codec(settings: Settings) -> CursorCodec:
+    """The page cursors signed with the keys of `settings`: every function and every
+    instance of one accept each other's cursors."""
+    if not settings.cursor_keys:
+        raise MissingSetting(f"{SECRETS['cursor'].env} must be set: it signs the page cursors")
+    return CursorCodec(settings.cursor_keys)
+
+
 def dynamo_user_service(settings: Settings) -> UserService:
     """Users backed by the DynamoDB table named in `settings`; connects on first use."""
-    return UserService(DynamoUserRepository(bind_user_table(settings)))
+    return UserService(
+        DynamoUserRepository(bind_user_table(settings)), cursors=cursor_codec(settings)
+    )
 
 
 def dynamo_asset_service(settings: Settings) -> AssetService:
@@ -38,6 +49,7 @@ def dynamo_asset_service(settings: Settings) -> AssetService:
         DynamoAssetRepository(bind_asset_table(settings)),
         S3ObjectStorage(settings),
         upload_expires_seconds=settings.upload_url_expires_seconds,
+        cursors=cursor_codec(settings),
     )
 
 

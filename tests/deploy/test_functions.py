@@ -9,7 +9,7 @@ import pytest
 from api.functions.builders import FUNCTION_BUILDERS
 from api.functions.runtime import is_warmup
 from api.paths import ROOT
-from api.resources import BUCKETS, TABLES, Bucket, Table
+from api.resources import BUCKETS, SECRETS, TABLES, Bucket, Secret, Table
 from api.resources import FUNCTIONS as REGISTERED
 from tests.deploy.stack import names_referenced
 from tests.events import fresh_import
@@ -40,7 +40,8 @@ def test_the_template_has_exactly_the_registered_functions(sam_template):
 def test_each_function_runs_the_registered_handler_of_the_package(stack, function, monkeypatch):
     assert stack.properties(function.logical_id)["Handler"] == function.handler
     for resource in function.resources:
-        monkeypatch.setenv(resource.env, resource.local_name)
+        value = "x" * 32 if isinstance(resource, Secret) else resource.local_name
+        monkeypatch.setenv(resource.env, value)
     module, attribute = function.handler.rsplit(".", 1)
     assert callable(getattr(fresh_import(module), attribute))
 
@@ -52,10 +53,21 @@ def test_both_functions_are_built_from_the_repository_root_by_the_makefile(sam_t
 
 
 def the_name_of(resource):
-    """How the template names a registered table or bucket in an environment."""
+    """How the template names a registered table or bucket in an environment, or passes a
+    registered secret's value."""
     if isinstance(resource, Bucket):
         return stack_bucket_name(resource)
+    if isinstance(resource, Secret):
+        return resolved_secret(resource)
     return {"Ref": resource.logical_id}
+
+
+def resolved_secret(secret, *, version=""):
+    """The dynamic reference that CloudFormation resolves to the secret's value at deploy."""
+    suffix = f"::{version}" if version else ""
+    return {
+        "Fn::Sub": f"{{{{resolve:secretsmanager:${{{secret.logical_id}}}:SecretString{suffix}}}}}"
+    }
 
 
 def stack_bucket_name(bucket):
@@ -63,7 +75,11 @@ def stack_bucket_name(bucket):
 
 
 def test_each_function_is_told_the_names_of_its_registered_resources_and_no_others(stack):
-    registered: list[Table | Bucket] = [*TABLES.values(), *BUCKETS.values()]
+    registered: list[Table | Bucket | Secret] = [
+        *TABLES.values(),
+        *BUCKETS.values(),
+        *SECRETS.values(),
+    ]
     every_name = {r.env for r in registered}
     for function in REGISTERED.values():
         variables = stack.properties(function.logical_id)["Environment"]["Variables"]
@@ -71,8 +87,20 @@ def test_each_function_is_told_the_names_of_its_registered_resources_and_no_othe
         assert {k: v for k, v in variables.items() if k in every_name} == names
 
 
-def test_function_environments_carry_only_names_and_settings(stack):
-    common = {"LOG_LEVEL": {"Ref": "LogLevel"}, "ALLOWED_ORIGINS": ""}
+def test_function_environments_carry_only_names_settings_and_the_cursor_key(stack):
+    cursor_key = SECRETS["cursor"]
+    common = {
+        "LOG_LEVEL": {"Ref": "LogLevel"},
+        "ALLOWED_ORIGINS": "",
+        cursor_key.env: resolved_secret(cursor_key),
+        cursor_key.previous_env: {
+            "Fn::If": [
+                "HasPreviousCursorKey",
+                resolved_secret(cursor_key, version="${PreviousCursorKeyVersionId}"),
+                {"Ref": "AWS::NoValue"},
+            ]
+        },
+    }
     users = stack.properties("UsersFunction")["Environment"]["Variables"]
     assets = stack.properties("AssetsFunction")["Environment"]["Variables"]
 
@@ -115,14 +143,17 @@ def test_each_function_logs_to_a_log_group_of_its_own_with_a_retention(stack):
     assert len(groups) == len(FUNCTIONS)
 
 
-def test_the_assets_function_receives_the_buckets_object_created_events_under_assets(stack):
+def test_the_assets_function_receives_the_buckets_object_created_events_under_uploads(stack):
+    from api.assets.service import UPLOAD_PREFIX
+
     notifications = stack.properties("AssetsBucket")["NotificationConfiguration"]
 
     assert set(notifications) == {"LambdaConfigurations"}
+    # Only the uploads: the served files are written by the confirmation's own copy.
     assert notifications["LambdaConfigurations"] == [
         {
             "Event": "s3:ObjectCreated:*",
-            "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "assets/"}]}},
+            "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": UPLOAD_PREFIX}]}},
             "Function": {"Fn::GetAtt": ["AssetsFunction", "Arn"]},
         }
     ]
