@@ -19,6 +19,10 @@ from tests.events import make_http_event
 
 FULL = {"cold_runs": 10, "requests": 1000, "warmup": 30, "rounds": 2}
 QUICK = {"cold_runs": 3, "requests": 100, "warmup": 10, "rounds": 2}
+# The filtered listings (bench/listing.py): users in the table, how long the walk of the code
+# before the budget may go on (Lambda's timeout in a full run), first pages timed.
+LISTING = {"users": 10_000, "deadline_s": 30.0, "requests": 20}
+LISTING_QUICK = {"users": 10_000, "deadline_s": 5.0, "requests": 5}
 
 
 def parse_args(argv: list[str] | None) -> dict[str, Any]:
@@ -47,6 +51,7 @@ def parse_args(argv: list[str] | None) -> dict[str, Any]:
         parser.error("at least 2 cold runs, 100 requests and 1 round")
     config["out"] = args.out
     config["bundle"] = not args.no_bundle
+    config["listing"] = LISTING_QUICK if args.quick else LISTING
     return config
 
 
@@ -85,6 +90,16 @@ def measure(config: dict[str, Any]) -> dict[str, Any]:
                 results[key][group] = warm.measure(
                     group, backend, config["requests"], config["warmup"], config["rounds"], runtime
                 )
+        listing = config["listing"]
+        progress(
+            f"listings: {listing['users']} users; the walk before the budget for at most"
+            f" {listing['deadline_s']:.0f} s"
+        )
+        results["listing"] = run_child(
+            "bench.listing",
+            [str(listing["users"]), str(listing["deadline_s"]), str(listing["requests"])],
+            runtime,
+        )
     results["duration_s"] = round(time.perf_counter() - started, 1)
     results["budgets"] = budgets(results)
     return results

@@ -2,12 +2,14 @@
 DynamoDB and S3: the one family of fakes of the tests and the benchmark.
 
 What they cost stays out of the benchmark's figures: reads and writes are dict accesses,
-emails are indexed, and a listing walks the items newest first only as far as its page.
+emails and departments are indexed, and a listing walks the items newest first only as far
+as its page, within the same budget of items evaluated as DynamoDB's Query.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import itertools
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -16,7 +18,7 @@ from typing import Any, TypeVar
 
 from api.assets.service import Asset, AssetRepository, ObjectStorage, Status, StoredObject
 from api.rules.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
-from api.rules.paging import one_page
+from api.rules.paging import Batch, bounded_page
 from api.users.service import User, UserQuery, UserRepository
 
 T = TypeVar("T", User, Asset)
@@ -67,21 +69,34 @@ def newest_first_page(
     after: Mapping[str, Any] | None,
 ) -> tuple[list[T], dict[str, Any] | None]:
     """A page of the matching `items` by (createdAt, id) descending, as the createdAt GSIs
-    order them; walks only as far as the page and the one item that tells another follows."""
+    order them, read as a DynamoDB Query with a filter reads it: as far as the page and the
+    one item that tells another follows, evaluating at most the listings' budget of items,
+    matching or not (api/rules/paging.py)."""
     mark = None
     if after is not None:
         if set(after) != {id_name, "createdAt"}:
             raise InvalidCursor("The cursor is not one this API issued.")
         mark = (after["createdAt"], after[id_name])
-    wanted = limit + 1 if limit > 0 else None  # below 1, one_page cuts the whole list
-    found: list[T] = []
-    for _, item_id in order.newest_first(mark):
-        item = items[item_id]
-        if matches(item):
-            found.append(item)
-            if len(found) == wanted:
-                break
-    return one_page(found, limit, lambda item: {id_name: id_of(item), "createdAt": item.created_at})
+    keys = order.newest_first(mark)
+    upcoming = next(keys, None)
+
+    def read(n: int) -> Batch[T]:
+        nonlocal upcoming
+        evaluated: list[SortKey] = []
+        while upcoming is not None and len(evaluated) < n:
+            evaluated.append(upcoming)
+            upcoming = next(keys, None)
+        last = evaluated[-1] if evaluated and upcoming is not None else None
+        looked_up = [items[item_id] for _, item_id in evaluated]
+        return Batch(
+            [item for item in looked_up if matches(item)],
+            len(evaluated),
+            None if last is None else {id_name: last[1], "createdAt": last[0]},
+        )
+
+    return bounded_page(
+        read, limit, lambda item: {id_name: id_of(item), "createdAt": item.created_at}
+    )
 
 
 class InMemoryUserRepository(UserRepository):
@@ -91,6 +106,8 @@ class InMemoryUserRepository(UserRepository):
         self.users: dict[str, User] = {}
         self._lock = threading.Lock()
         self._order = CreatedAtOrder()
+        # The users of each department, as department-index holds them.
+        self._departments: dict[str, CreatedAtOrder] = {}
         # The ids of the users with each email, and the order in which `users` holds them.
         self._with_email: dict[str, set[str]] = {}
         self._places: dict[str, int] = {}
@@ -107,12 +124,19 @@ class InMemoryUserRepository(UserRepository):
         self.users[user.user_id] = user
         if stored is None:
             self._places[user.user_id] = next(self._next_place)
-        elif (stored.email, stored.created_at) == (user.email, user.created_at):
+        elif (stored.email, stored.created_at, stored.department) == (
+            user.email,
+            user.created_at,
+            user.department,
+        ):
             return
         else:
             self._unindex(stored)
         self._with_email.setdefault(user.email, set()).add(user.user_id)
         self._order.add((user.created_at, user.user_id))
+        if user.department is not None:
+            department = self._departments.setdefault(user.department, CreatedAtOrder())
+            department.add((user.created_at, user.user_id))
 
     def _unindex(self, user: User) -> None:
         ids = self._with_email[user.email]
@@ -120,6 +144,8 @@ class InMemoryUserRepository(UserRepository):
         if not ids:
             del self._with_email[user.email]
         self._order.remove((user.created_at, user.user_id))
+        if user.department is not None:
+            self._departments[user.department].remove((user.created_at, user.user_id))
 
     def add(self, user: User, now_s: int) -> None:
         with self._lock:
@@ -153,17 +179,29 @@ class InMemoryUserRepository(UserRepository):
         self, query: UserQuery, limit: int, after: Mapping[str, Any] | None, now_s: int
     ) -> tuple[list[User], dict[str, Any] | None]:
         email, department = query.email, query.department
-
-        def matches(user: User) -> bool:
-            return (
-                user.is_live(now_s)
-                and (email is None or email == user.email)
-                and (department is None or department == user.department)
-            )
-
         with self._lock:
+            if email is not None:
+                # As DynamoDB's: the owner of the email's guard, always a single page.
+                if after is not None:
+                    raise InvalidCursor("The cursor belongs to a query with other filters.")
+                owner = self._email_owner(email, now_s)
+                if owner is None or department not in (None, owner.department):
+                    return [], None
+                return [owner][:limit], None
+            # Without a department, the createdAt order; with one, that department's own.
+            order = (
+                self._order
+                if department is None
+                else self._departments.get(department, CreatedAtOrder())
+            )
             return newest_first_page(
-                self.users, self._order, "userId", lambda u: u.user_id, matches, limit, after
+                self.users,
+                order,
+                "userId",
+                lambda u: u.user_id,
+                lambda user: user.is_live(now_s),
+                limit,
+                after,
             )
 
 
@@ -223,7 +261,8 @@ class InMemoryAssetRepository(AssetRepository):
 
 
 class InMemoryObjectStorage(ObjectStorage):
-    """A bucket in a dict: key -> (bytes, content type); URLs name what they allow."""
+    """A bucket in a dict: key -> (bytes, content type); URLs name what they allow; ETags
+    and conditional copies as S3's."""
 
     def __init__(self) -> None:
         self.objects: dict[str, tuple[bytes, str]] = {}
@@ -247,8 +286,20 @@ class InMemoryObjectStorage(ObjectStorage):
         if key not in self.objects:
             return None
         data, content_type = self.objects[key]
-        return StoredObject(size=len(data), content_type=content_type)
+        return StoredObject(size=len(data), content_type=content_type, etag=_etag(data))
+
+    def copy(self, source: str, target: str, *, source_etag: str) -> bool:
+        stored = self.objects.get(source)
+        if stored is None or _etag(stored[0]) != source_etag or target in self.objects:
+            return False
+        self.objects[target] = stored
+        return True
 
     def delete(self, key: str) -> None:
         self.objects.pop(key, None)
         self.deleted.append(key)
+
+
+def _etag(data: bytes) -> str:
+    """S3's ETag of an object uploaded in one part: its MD5, quoted."""
+    return f'"{hashlib.md5(data).hexdigest()}"'  # noqa: S324 - S3's choice, not a secret

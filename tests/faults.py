@@ -17,7 +17,7 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from unittest import mock
@@ -25,20 +25,34 @@ from unittest import mock
 import botocore
 import botocore.endpoint
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
-from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+from botocore.exceptions import (
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 from botocore.httpsession import URLLib3Session
 from botocore.session import Session
 
 
 @dataclass(frozen=True)
 class Fault:
-    """How an AWS service answers: an error code with its HTTP status, or no connection."""
+    """How an AWS service answers: an error code with its HTTP status; or a `body` that is no
+    AWS error document (a proxy's or an emulator's page); or no answer at all, when botocore
+    `raises` what it raises then (after the service carried the request out, if
+    `carried_out`)."""
 
     code: str
     status: int = 400
     cancellation_reasons: tuple[str, ...] = ()
+    body: bytes | None = None
+    raises: Callable[[str], Exception] | None = None
+    carried_out: bool = False
 
     def response(self, request: AWSPreparedRequest) -> AWSResponse:
+        if self.body is not None:
+            headers = {"Content-Type": "text/html"}
+            return AWSResponse(request.url, self.status, headers, _Raw(self.body))
         if "X-Amz-Target" in request.headers:  # the JSON protocol, DynamoDB's
             error: dict[str, object] = {
                 "__type": f"com.amazonaws.dynamodb.v20120810#{self.code}",
@@ -58,17 +72,48 @@ class Fault:
         return AWSResponse(request.url, self.status, headers, _Raw(body))
 
 
-CONNECTION_LOST = Fault("ConnectionLost", status=0)
+# No connection: refused (nothing listens), or not made in time.
+CONNECTION_LOST = Fault(
+    "ConnectionLost", status=0, raises=lambda url: EndpointConnectionError(endpoint_url=url)
+)
+CONNECT_TIMED_OUT = Fault(
+    "ConnectTimeout", status=0, raises=lambda url: ConnectTimeoutError(endpoint_url=url)
+)
+# The connection breaks, or no answer comes in time, before the service carried it out.
+CONNECTION_BROKEN = Fault(
+    "ConnectionClosed", status=0, raises=lambda url: ConnectionClosedError(endpoint_url=url)
+)
+TIMED_OUT = Fault("ReadTimeout", status=0, raises=lambda url: ReadTimeoutError(endpoint_url=url))
 # The request reaches the service and is carried out, but its answer never arrives.
-RESPONSE_LOST = Fault("ResponseLost", status=0)
+RESPONSE_LOST = Fault(
+    "ResponseLost",
+    status=0,
+    raises=lambda url: ReadTimeoutError(endpoint_url=url),
+    carried_out=True,
+)
 THROTTLED = Fault("ThrottlingException")
 OVER_CAPACITY = Fault("ProvisionedThroughputExceededException")
+OVER_QUOTA = Fault("RequestLimitExceeded")
 DYNAMODB_DOWN = Fault("InternalServerError", status=500)
+DYNAMODB_UNAVAILABLE = Fault("ServiceUnavailable", status=503)
+# What a proxy or load balancer in front answers, and what the emulator answers when it fails
+# inside: pages with no AWS error code, which botocore names by the HTTP status.
+GATEWAY_DOWN = Fault("502", status=502, body=b"<html><body>502 Bad Gateway</body></html>")
+EMULATOR_FAILED = Fault(
+    "500",
+    status=500,
+    body=b"<!doctype html>\n<html lang=en><title>500 Internal Server Error</title></html>",
+)
 TRANSACTION_THROTTLED = Fault(
     "TransactionCanceledException", cancellation_reasons=("ThrottlingError", "None", "None")
 )
 S3_SLOW_DOWN = Fault("SlowDown", status=503)
 S3_DOWN = Fault("InternalError", status=500)
+
+
+def cancelled(*reasons: str) -> Fault:
+    """A TransactWriteItems cancelled with these reasons, one per action."""
+    return Fault("TransactionCanceledException", cancellation_reasons=reasons)
 
 
 class _Raw:
@@ -84,22 +129,27 @@ class FaultInjector:
     fail with their fault, every attempt or only the first `times` attempts."""
 
     def __init__(self) -> None:
-        self._faults: dict[str, tuple[Fault, int | None]] = {}
+        self._faults: dict[str, tuple[Fault, int | None, int]] = {}
         self.attempts: Counter[str] = Counter()
         self.sleeps: list[float] = []
         self._lock = threading.Lock()
         self._http: URLLib3Session | None = None
 
-    def fail(self, operation: str, fault: Fault, times: int | None = None) -> None:
-        self._faults[operation] = (fault, times)
+    def fail(self, operation: str, fault: Fault, times: int | None = None, after: int = 0) -> None:
+        """From the attempt after the first `after` of `operation`, `times` attempts (all, if
+        None) meet `fault`."""
+        self._faults[operation] = (fault, times, after)
 
     def _fault_for(self, operation: str) -> Fault | None:
         with self._lock:
-            fault, times = self._faults.get(operation) or self._faults.get("*") or (None, None)
+            fault, times, after = (
+                self._faults.get(operation) or self._faults.get("*") or (None, None, 0)
+            )
             if fault is None:
                 return None
             self.attempts[operation] += 1
-            if times is not None and self.attempts[operation] > times:
+            attempt = self.attempts[operation] - after
+            if attempt < 1 or (times is not None and attempt > times):
                 return None
             return fault
 
@@ -109,12 +159,11 @@ class FaultInjector:
         fault = self._fault_for(operation)
         if fault is None:
             return None
-        if fault is CONNECTION_LOST:
-            raise EndpointConnectionError(endpoint_url=request.url)
-        if fault is RESPONSE_LOST:
+        if fault.carried_out:
             assert self._http is not None
             self._http.send(request)  # signed and complete: the service carries it out
-            raise ReadTimeoutError(endpoint_url=request.url)
+        if fault.raises is not None:
+            raise fault.raises(request.url)
         return fault.response(request)
 
     @contextlib.contextmanager

@@ -45,6 +45,13 @@ def _client(service: str, region: str, endpoint_url: str | None, read_timeout: f
     )
 
 
+def forget_clients() -> None:
+    """Drop the clients built so far: the next use builds new ones, as a new process would.
+    For tests: each client holds botocore's retry quota (standard mode stops retrying once
+    failures have spent it), which the faults one test injects would leave spent for the next."""
+    _client.cache_clear()
+
+
 def pynamodb_options(settings: Settings) -> dict[str, float]:
     """The same limits, in the names pynamodb's Meta and Connection take."""
     return {

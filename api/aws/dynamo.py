@@ -1,22 +1,26 @@
 """What the tables share: the pynamodb model each table is declared by, bound to the
-settings, and the start key of a newest-first page through a `createdAt` GSI."""
+settings, and newest-first reads through a `createdAt`-sorted GSI within a page's budget."""
 
 from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
+from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from api.aws.clients import pynamodb_options
 from api.resources import Table
 from api.rules.errors import InvalidCursor
+from api.rules.paging import Batch, Position
 from api.settings import Settings
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _MAX_MILLIS = 2**53
 
@@ -100,3 +104,44 @@ def start_key(
         partition_name: {"S": partition_value},
         "createdAt": {"N": str(created_at)},
     }
+
+
+def position_of_key(key: Mapping[str, Mapping[str, str]], id_name: str) -> Position:
+    """The page position {id_name: uuid, "createdAt": millis} of a LastEvaluatedKey of a
+    createdAt-ordered GSI query: the inverse of `start_key`."""
+    return {id_name: key[id_name]["S"], "createdAt": int(key["createdAt"]["N"])}
+
+
+def newest_first(
+    model: type[M],
+    index: GlobalSecondaryIndex[M],
+    partition: tuple[str, str],
+    id_name: str,
+    *,
+    keep: Condition,
+    after: Mapping[str, Any] | None,
+    convert: Callable[[M], T],
+) -> Callable[[int], Batch[T]]:
+    """Reads of one partition of a createdAt-sorted `index`, newest first from after the
+    position `after` (InvalidCursor now if it is not one): each read is one Query of at
+    most `n` items, DynamoDB's Limit, which counts the items evaluated before the filter
+    `keep`; the next read goes on from the query's LastEvaluatedKey."""
+    pages = index.query(
+        partition[1],
+        scan_index_forward=False,
+        filter_condition=keep,
+        page_size=1,
+        last_evaluated_key=None if after is None else start_key(after, id_name, partition),
+    ).page_iter
+
+    def read(n: int) -> Batch[T]:
+        pages.page_size = n
+        page = next(pages)
+        last = page.get("LastEvaluatedKey")
+        return Batch(
+            [convert(model.from_raw_data(item)) for item in page.get("Items", [])],
+            int(page.get("ScannedCount", 0)),
+            None if last is None else position_of_key(last, id_name),
+        )
+
+    return read

@@ -13,14 +13,10 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from api.aws.dynamo import bind_model, model_connection, start_key
-from api.aws.faults import (
-    TRANSIENT_CANCELLATIONS,
-    translating_faults,
-    unavailable,
-)
+from api.aws.dynamo import bind_model, model_connection, newest_first
+from api.aws.faults import AwsRefusal, cancellation, translating_faults, unavailable
 from api.rules.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
-from api.rules.paging import one_page
+from api.rules.paging import bounded_page
 from api.settings import Settings
 from api.users.service import User, UserQuery, UserRepository
 
@@ -49,6 +45,18 @@ class CreatedAtIndex(GlobalSecondaryIndex["UserItem"]):
     created_at = NumberAttribute(range_key=True, attr_name="createdAt")
 
 
+class DepartmentIndex(GlobalSecondaryIndex["UserItem"]):
+    """The users of one department, newest first: a department's listing reads only its own
+    users (a filter on createdAt-index would read all). Users without one are not in it."""
+
+    class Meta:
+        index_name = "department-index"
+        projection = AllProjection()
+
+    department = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True, attr_name="createdAt")
+
+
 class UserItem(Model):
     """An item of the Users table: a user, or the guard item holding an email for its owner.
 
@@ -72,6 +80,7 @@ class UserItem(Model):
 
     email_index = EmailIndex()
     created_at_index = CreatedAtIndex()
+    department_index = DepartmentIndex()
 
 
 USERS_TABLE = "users"
@@ -178,30 +187,45 @@ class DynamoUserRepository(UserRepository):
     def find(
         self, query: UserQuery, limit: int, after: Mapping[str, Any] | None, now_s: int
     ) -> tuple[list[User], dict[str, Any] | None]:
-        model = self._model
-        condition = _live(model, now_s)
-        if query.department is not None:
-            condition &= model.department == query.department
         if query.email is not None:
-            # At most one live user has an email, so this listing is always a single page.
-            if after is not None:
+            if after is not None:  # the email listing is always a single page
                 raise InvalidCursor("The cursor belongs to a query with other filters.")
-            items = model.email_index.query(query.email, filter_condition=condition)
-            return [_to_user(item) for item in items][:limit], None
-        items = model.created_at_index.query(
-            USER_ENTITY,
-            scan_index_forward=False,
-            filter_condition=condition,
-            limit=limit + 1,
-            last_evaluated_key=None
-            if after is None
-            else start_key(after, "userId", ("entity", USER_ENTITY)),
+            return self._with_email(query, now_s)[:limit], None
+        model = self._model
+        index: GlobalSecondaryIndex[UserItem]
+        if query.department is None:
+            index, partition = model.created_at_index, ("entity", USER_ENTITY)
+        else:
+            index, partition = model.department_index, ("department", query.department)
+        read = newest_first(
+            model,
+            index,
+            partition,
+            "userId",
+            keep=_live(model, now_s),
+            after=after,
+            convert=_to_user,
         )
-        return one_page(
-            map(_to_user, items),
-            limit,
-            lambda user: {"userId": user.user_id, "createdAt": user.created_at},
+        return bounded_page(
+            read, limit, lambda user: {"userId": user.user_id, "createdAt": user.created_at}
         )
+
+    def _with_email(self, query: UserQuery, now_s: int) -> list[User]:
+        """The live user holding the email, through its guard item: two reads, however many
+        expired users once had it (email-index holds them all until they are swept)."""
+        email = str(query.email)
+        try:
+            guard = self._model.get(GUARD_PREFIX + email, consistent_read=True)
+        except DoesNotExist:
+            return []
+        if guard.owner_id is None or (guard.ttl is not None and guard.ttl <= now_s):
+            return []
+        owner = self._stored(guard.owner_id)
+        if owner is None or owner.email != email or not owner.is_live(now_s):
+            return []
+        if query.department is not None and owner.department != query.department:
+            return []
+        return [owner]
 
 
 def _to_user(item: UserItem) -> User:
@@ -218,20 +242,22 @@ def _to_user(item: UserItem) -> User:
 
 
 def _raise_for(exc: TransactWriteError, condition_errors: Mapping[int, Exception]) -> None:
-    """Turn a cancelled transaction into the domain error of the condition that failed."""
-    reasons = exc.cancellation_reasons or []
-    failed = [i for i, reason in enumerate(reasons) if reason and reason.code != "None"]
-    if not failed:
+    """Turn a cancelled transaction into the domain error of the condition that failed, a
+    503 if DynamoDB was throttling, or AwsRefusal (a 500) if it refused the request."""
+    reasons = list(exc.cancellation_reasons or [])
+    codes = [None if reason is None else reason.code for reason in reasons]
+    kind = cancellation(codes)
+    if kind == "none":
         raise exc
-    if any(reasons[i].code in TRANSIENT_CANCELLATIONS for i in failed):  # type: ignore[union-attr]
+    if kind == "refused":
+        raise AwsRefusal(f"TransactWriteItems was cancelled: {', '.join(map(str, codes))}") from exc
+    if kind == "transient":
         raise unavailable(exc) from exc
+    failed = [i for i, code in enumerate(codes) if code not in (None, "None")]
     # `condition_errors` names the new email guard's action (pynamodb sends a transaction's
     # deletes first, then its puts). Only when that condition alone failed is the email
-    # taken; when an earlier action's failed too, the user itself changed: the caller
-    # re-reads and decides.
-    if failed[0] in condition_errors and all(
-        reasons[i] and reasons[i].code == "ConditionalCheckFailed"  # type: ignore[union-attr]
-        for i in failed
-    ):
+    # taken; when an earlier action's failed too, or another transaction held an item, the
+    # user itself changed: the caller re-reads and decides.
+    if failed[0] in condition_errors and all(codes[i] == "ConditionalCheckFailed" for i in failed):
         raise condition_errors[failed[0]] from exc
     raise ConcurrentChange("The user changed while this request was changing it.") from exc
