@@ -80,6 +80,13 @@ class IdempotencyKeyReused(DomainError):
     status = 422
 
 
+class CreatedResourceGone(DomainError):
+    """A retry with an Idempotency-Key whose resource has been deleted since: the first
+    answer would point at nothing, so the retry is refused rather than replayed."""
+
+    status = 409
+
+
 class RequestInProgress(DomainError):
     """A request with this Idempotency-Key is still being served."""
 
@@ -96,3 +103,9 @@ class BodyTooLarge(DomainError):
     """The request body exceeds the configured maximum."""
 
     status = 413
+
+
+class UnsupportedMediaType(DomainError):
+    """The request body is not of a media type the operation takes, or does not say."""
+
+    status = 415

@@ -41,7 +41,10 @@ def user_operations(users: UserService, idempotency: IdempotentRequests) -> dict
 
     def create_user(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
         key = idempotency_key(request.headers.get("idempotency-key"))
-        return response(*idempotency.run("createUser", key, body, lambda: created(body)))
+        outcome, replayed = idempotency.run("createUser", key, body, lambda: created(body))
+        if replayed:
+            users.confirm_replay(outcome.body["userId"])
+        return response(outcome, replayed)
 
     def list_users(
         limit: int = 20,
@@ -60,11 +63,20 @@ def user_operations(users: UserService, idempotency: IdempotentRequests) -> dict
     def update_user(
         user_id: str, body: dict[str, Any]
     ) -> tuple[dict[str, Any], int, dict[str, str]]:
-        user = users.update(user_id, body, request.headers.get("if-match"))
+        user = users.update(
+            user_id,
+            body,
+            request.headers.get("if-match"),
+            if_none_match=request.headers.get("if-none-match"),
+        )
         return user_json(user), 200, {**JSON, "ETag": user.etag}
 
     def delete_user(user_id: str) -> Response:
-        users.delete(user_id, request.headers.get("if-match"))
+        users.delete(
+            user_id,
+            request.headers.get("if-match"),
+            if_none_match=request.headers.get("if-none-match"),
+        )
         return no_content()
 
     return {

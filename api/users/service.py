@@ -3,18 +3,37 @@
 from __future__ import annotations
 
 import abc
+import re
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from api.rules.cursors import decode_cursor, encode_cursor
-from api.rules.errors import ConcurrentChange, InvalidRequest, VersionMismatch
-from api.rules.etags import etag_of, if_match_allows
+import idna
+
+from api.rules.cursors import CursorCodec
+from api.rules.errors import (
+    ConcurrentChange,
+    CreatedResourceGone,
+    InvalidRequest,
+    NotFound,
+    VersionMismatch,
+)
+from api.rules.etags import (
+    etag_of,
+    if_match_allows,
+    if_none_match_allows,
+    is_entity_tag_list,
+)
 from api.rules.timestamps import parse_to_seconds
 
 Clock = Callable[[], float]
+# openapi.yaml's Email schema, which the normalized email satisfies too (a test compares).
+EMAIL_MAX_LENGTH = 254
+EMAIL_PATTERN = r"^[ \t]*[^\s@\x00-\x1F\x7F-\x9F\uFEFF]+@[^\s@\x00-\x1F\x7F-\x9F\uFEFF]+[ \t]*$"
+_EMAIL = re.compile(EMAIL_PATTERN)
 # How often a change without If-Match is retried when other writers keep winning the race.
 _WRITE_ATTEMPTS = 5
 
@@ -88,15 +107,61 @@ class UserRepository(abc.ABC):
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """The one spelling of `email` that is stored, compared and looked up: trimmed of the
+    spaces and tabs around it; the local part in NFC and lower-cased; the domain through
+    IDNA 2008 with UTS 46 mapping, as U-labels without the root's final dot (so its A-label
+    spelling, its case and its full-width forms are the same domain). InvalidRequest, naming
+    the field, if that spelling no longer satisfies the schema the email was sent under."""
+    local, at, domain = email.strip(" \t").rpartition("@")
+    normalized = f"{_nfc(_nfc(local).lower())}{at}{_domain(domain)}"
+    if len(normalized) > EMAIL_MAX_LENGTH:
+        raise InvalidRequest(
+            f"'email' is longer than {EMAIL_MAX_LENGTH} characters once normalized "
+            "(lower-casing and IDNA mapping can lengthen it)."
+        )
+    if not _EMAIL.fullmatch(normalized) or not _is_utf8(normalized):
+        raise InvalidRequest("'email' is not an email address once normalized.")
+    return normalized
+
+
+def _domain(domain: str) -> str:
+    """`domain` as IDNA 2008 U-labels after UTS 46 mapping, without a final dot; a domain
+    that IDNA 2008 refuses (an address literal, an underscore, a symbol) in NFC and
+    lower-cased, as the schema still allows it."""
+    try:
+        return idna.decode(idna.encode(domain, uts46=True)).removesuffix(".")
+    except UnicodeError:  # idna.IDNAError is one
+        return _nfc(_nfc(domain).lower())
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _is_utf8(text: str) -> bool:
+    """False for text holding a lone surrogate, which no store can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class UserService:
     """The rules for users: normalized unique emails, expiry, conditional changes, paging."""
 
-    def __init__(self, repository: UserRepository, clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        repository: UserRepository,
+        clock: Clock = time.time,
+        *,
+        cursors: CursorCodec | None = None,
+    ) -> None:
+        """`cursors` signs the pages' cursors with the deployment's key; without it, with a
+        random key of this service's own (a service built alone, in tests and tools)."""
         self._repository = repository
         self._clock = clock
+        self._cursors = cursors or CursorCodec.with_random_key()
 
     def _now(self) -> tuple[int, int]:
         now = self._clock()
@@ -124,6 +189,16 @@ class UserService:
             return user
         raise ConcurrentChange("The email is being claimed by other requests; try again.")
 
+    def confirm_replay(self, user_id: str) -> None:
+        """CreatedResourceGone unless the user an Idempotency-Key created still lives."""
+        try:
+            self.get(user_id)
+        except NotFound as exc:
+            raise CreatedResourceGone(
+                "The user this Idempotency-Key created has been deleted since; send a new"
+                " Idempotency-Key to create another."
+            ) from exc
+
     def get(self, user_id: str) -> User:
         now_s, _ = self._now()
         return self._repository.get(user_id, now_s)
@@ -131,20 +206,26 @@ class UserService:
     def list(self, query: UserQuery, limit: int, cursor: str | None = None) -> UserPage:
         now_s, _ = self._now()
         query = replace(query, email=query.email and normalize_email(query.email))
-        after = None if cursor is None else decode_cursor(cursor, query.as_dict())
+        after = None if cursor is None else self._cursors.decode(cursor, query.as_dict())
         users, position = self._repository.find(query, limit, after, now_s)
-        next_cursor = None if position is None else encode_cursor(query.as_dict(), position)
+        next_cursor = None if position is None else self._cursors.encode(query.as_dict(), position)
         return UserPage(items=users, next_cursor=next_cursor)
 
-    def update(self, user_id: str, changes: Mapping[str, Any], if_match: str | None = None) -> User:
+    def update(
+        self,
+        user_id: str,
+        changes: Mapping[str, Any],
+        if_match: str | None = None,
+        *,
+        if_none_match: str | None = None,
+    ) -> User:
         attempted: User | None = None
         for _ in range(_WRITE_ATTEMPTS):
             now_s, now_ms = self._now()
             current = self._repository.get(user_id, now_s)
             if current == attempted:
                 return current  # the write was retried after it had landed
-            if not if_match_allows(if_match, current.etag):
-                raise VersionMismatch("The user has changed since the ETag given in If-Match.")
+            _check_preconditions(current, if_match, if_none_match)
             new = attempted = _apply(current, changes, now_s, now_ms)
             try:
                 self._repository.replace(current, new, now_s)
@@ -153,18 +234,31 @@ class UserService:
             return new
         raise ConcurrentChange("The user is being changed by other requests; try again.")
 
-    def delete(self, user_id: str, if_match: str | None = None) -> None:
+    def delete(
+        self, user_id: str, if_match: str | None = None, *, if_none_match: str | None = None
+    ) -> None:
         for _ in range(_WRITE_ATTEMPTS):
             now_s, _ = self._now()
             current = self._repository.get(user_id, now_s)
-            if not if_match_allows(if_match, current.etag):
-                raise VersionMismatch("The user has changed since the ETag given in If-Match.")
+            _check_preconditions(current, if_match, if_none_match)
             try:
                 self._repository.remove(current, now_s)
             except ConcurrentChange:
                 continue
             return
         raise ConcurrentChange("The user is being changed by other requests; try again.")
+
+
+def _check_preconditions(user: User, if_match: str | None, if_none_match: str | None) -> None:
+    """VersionMismatch unless a change to `user` meets both conditions of the request."""
+    if not if_match_allows(if_match, user.etag):
+        if if_match is not None and not is_entity_tag_list(if_match):
+            raise VersionMismatch(
+                'If-Match names no version: an entity tag is quoted, such as "3" (the ETag).'
+            )
+        raise VersionMismatch("The user has changed since the ETag given in If-Match.")
+    if not if_none_match_allows(if_none_match, user.etag):
+        raise VersionMismatch("The user has an ETag given in If-None-Match.")
 
 
 def _future_expiry(value: str, now_s: int) -> int:

@@ -14,12 +14,14 @@ from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 from api.paths import SPEC_PATH
 from api.settings import Settings
 from api.spec import Spec, cors_rules, operation_paths
+from api.web.conditional import ConditionalGetMiddleware
+from api.web.cors import ProblemCORSMiddleware
+from api.web.docs import AuthoredSpecMiddleware
 from api.web.limits import RequestLimitsMiddleware
 from api.web.observability import RequestContextMiddleware, configure_logging
 from api.web.preflight import PreflightMiddleware
@@ -100,13 +102,18 @@ def create_app(
     if settings.allowed_origins:
         methods, request_headers, response_headers = cors_rules(spec)
         app.add_middleware(
-            CORSMiddleware,
+            ProblemCORSMiddleware,
             position=MiddlewarePosition.BEFORE_EXCEPTION,
             allow_origins=list(settings.allowed_origins),
             allow_methods=methods,
             allow_headers=request_headers,
             expose_headers=response_headers,
         )
+    served: ASGIApp = ConditionalGetMiddleware(app)
+    if not lambda_runtime:
+        served = AuthoredSpecMiddleware(served, spec)
     return RequestContextMiddleware(
-        app, routes=operation_paths(spec), metrics_namespace=settings.metrics_namespace
+        served,
+        routes=operation_paths(spec),
+        metrics_namespace=settings.metrics_namespace,
     )

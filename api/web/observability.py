@@ -65,7 +65,8 @@ def request_id_for(scope: Scope) -> str:
 
 
 class RequestContextMiddleware:
-    """Gives every request an id, returns it as X-Request-Id and logs one line per request:
+    """Gives every request an id, returns it as X-Request-Id (with `nosniff`, and
+    `Cache-Control: no-store` unless the response says otherwise) and logs one line per request:
     id, method, route template, operation, status and duration; never a value from it."""
 
     def __init__(self, app: ASGIApp, routes: dict[str, str], metrics_namespace: str) -> None:
@@ -94,6 +95,10 @@ class RequestContextMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                if not any(name == b"cache-control" for name, _ in headers):
+                    # Responses hold personal data or presigned URLs: no cache keeps them.
+                    headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
             await send(message)
 

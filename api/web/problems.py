@@ -11,12 +11,14 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from api.rules.errors import DomainError, ServiceUnavailable
+from api.web.messages import bounded
 from api.web.request_context import current_request_id
 
 PROBLEM_JSON = "application/problem+json"
 TITLES = {
     400: "Bad Request",
     404: "Not Found",
+    403: "Forbidden",
     405: "Method Not Allowed",
     409: "Conflict",
     412: "Precondition Failed",
@@ -35,19 +37,25 @@ def problem(
     status: int, detail: str, *, headers: Mapping[str, str] | None = None
 ) -> ConnexionResponse:
     """An RFC 9457 problem response carrying the current request id."""
-    body = {
-        "type": "about:blank",
-        "title": TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-        "requestId": current_request_id(),
-    }
     return ConnexionResponse(
         status_code=status,
         mimetype=PROBLEM_JSON,
         content_type=PROBLEM_JSON,
-        body=json.dumps(body),
+        body=problem_document(status, detail),
         headers=dict(headers or {}),
+    )
+
+
+def problem_document(status: int, detail: str) -> str:
+    """The problem+json body of a response with `status`, carrying the current request id."""
+    return json.dumps(
+        {
+            "type": "about:blank",
+            "title": TITLES.get(status, "Error"),
+            "status": status,
+            "detail": bounded(detail),
+            "requestId": current_request_id(),
+        }
     )
 
 

@@ -14,6 +14,9 @@ def method_finder(spec: Spec) -> Callable[[str], list[str]]:
     methods: dict[str, list[str]] = {}
     for method, path, _, _ in operations(spec):
         methods.setdefault(path, []).append(method)
+    for found in methods.values():
+        if "GET" in found:
+            found.append("HEAD")  # every GET route answers HEAD too (RFC 9110 section 9.3.2)
     routes = [(compile_path(path)[0], sorted(found)) for path, found in methods.items()]
 
     def allowed_methods(path: str) -> list[str]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncGenerator
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -13,13 +15,16 @@ from connexion.json_schema import Draft4RequestValidator
 from connexion.utils import is_null, is_nullable
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 from jsonschema import Draft4Validator, FormatChecker
-from jsonschema.exceptions import best_match
 from rfc3339_validator import validate_rfc3339
+from starlette.datastructures import QueryParams
 from starlette.types import Scope
 
 from api.rules.timestamps import without_leap_second
+from api.web.messages import describe, first_error
 
-_MAX_DETAIL = 300
+_MAX_INT_DIGITS = 40  # more than any number this API stores (DynamoDB holds 38 digits)
+_ASCII_INTEGER = re.compile(r"-?[0-9]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _is_rfc3339(instance: object) -> bool:
@@ -33,8 +38,9 @@ FORMAT_CHECKER.checks("date-time")(_is_rfc3339)
 
 
 class NamingParameterValidator(ParameterValidator):  # type: ignore[misc]
-    """Connexion's parameter validator, with errors such as "query parameter 'limit': 0 is
-    less than the minimum of 1" instead of a schema dump, and no validator built per request."""
+    """Connexion's parameter validator, with errors in words such as "query parameter 'limit'
+    must be at least 1" instead of a schema dump, integers only in ASCII digits (Python's
+    int() also takes "1_0" and other scripts' digits), and no validator built per request."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,10 +59,18 @@ class NamingParameterValidator(ParameterValidator):  # type: ignore[misc]
             self._compiled[key] = Draft4Validator(
                 param.get("schema", param), format_checker=FORMAT_CHECKER
             )
-        error = best_match(self._compiled[key].iter_errors(value))
+        error = first_error(self._compiled[key].iter_errors(value))
         if error is None:
             return None
-        return f"{parameter_type} parameter '{name}': {error.message}"[:_MAX_DETAIL]
+        return describe(error, f"{parameter_type} parameter '{name}'")
+
+    def validate_query_parameter(self, param: dict[str, Any], request: Any) -> str | None:
+        if param.get("schema", param).get("type") == "integer":
+            raw = QueryParams(request.scope["query_string"]).getlist(param["name"])
+            if any(not _ASCII_INTEGER.fullmatch(value) for value in raw):
+                return f"query parameter '{param['name']}' must be an integer in ASCII digits"
+        error: str | None = super().validate_query_parameter(param, request)
+        return error
 
 
 def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -70,10 +84,36 @@ def _reject_constant(name: str) -> None:
     raise BadRequestProblem(detail=f"The JSON body holds {name}, which JSON does not allow.")
 
 
+def _parse_int(digits: str) -> int | Decimal:
+    # Python refuses to read an int of more than 4300 digits (ValueError, not a JSON error);
+    # as a Decimal it fails the schema's type or range, naming its field.
+    return int(digits) if len(digits) <= _MAX_INT_DIGITS else Decimal(digits)
+
+
+def lone_surrogate_at(value: Any, path: str = "") -> str | None:
+    """The path of the first string (or member name) in `value` holding a lone surrogate
+    (JSON's "\\ud800"), which is not Unicode text and cannot be stored; None if none does."""
+    if isinstance(value, str):
+        return path if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for name, member in value.items():
+            inner = f"{path}.{name}" if path else str(name)
+            if _SURROGATE.search(name):
+                return path or "(a member name)"
+            if (found := lone_surrogate_at(member, inner)) is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := lone_surrogate_at(item, f"{path}[{index}]")) is not None:
+                return found
+    return None
+
+
 class StrictJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
-    """Connexion's JSON body validator, turning bodies that are not UTF-8, repeat a member
-    or hold NaN/Infinity into 400s, checking formats as FORMAT_CHECKER does, and compiling
-    the schema once instead of per request."""
+    """Connexion's JSON body validator, turning bodies that are not UTF-8, repeat a member,
+    hold NaN/Infinity, numbers of thousands of digits or lone surrogates into 400s naming
+    the field in words, checking formats as FORMAT_CHECKER does, and compiling the schema
+    once instead of per request."""
 
     @cached_property
     def _validator(self) -> Any:
@@ -88,15 +128,31 @@ class StrictJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
         if not text:
             return None
         try:
-            return json.loads(
+            body = json.loads(
                 text,
                 object_pairs_hook=_reject_duplicate_keys,
                 parse_constant=_reject_constant,
+                parse_int=_parse_int,
             )
         except json.JSONDecodeError as exc:
-            raise BadRequestProblem(detail=f"The body is not valid JSON: {exc}") from exc
+            raise BadRequestProblem(detail=f"The body is not valid JSON: {exc.msg}.") from exc
         except RecursionError as exc:
             raise BadRequestProblem(detail="The JSON body is nested too deeply.") from exc
+        where = lone_surrogate_at(body)
+        if where is not None:
+            raise BadRequestProblem(
+                detail=f"the body: '{where}' holds a lone surrogate escape, which is not text"
+                if where
+                else "the body holds a lone surrogate escape, which is not text"
+            )
+        return body
+
+    def _validate(self, body: Any) -> None:
+        if body is None and not self._nullable:
+            raise BadRequestProblem(detail="The request body must not be empty.")
+        error = first_error(self._validator.iter_errors(body))
+        if error is not None:
+            raise BadRequestProblem(detail=describe(error, "the body"))
 
 
 VALIDATORS = {

@@ -43,7 +43,7 @@ def test_a_body_that_is_not_json_is_415(client):
         (b'{"email": "a@b.c", "email": "d@e.f", "name": "x"}', "repeats"),
         (b'{"name": NaN}', "NaN"),
         (b"[" * 5000 + b"]" * 5000, "nested"),
-        (b"[]", "not of type 'object'"),
+        (b"[]", "the body must be a JSON object"),
     ],
 )
 def test_a_malformed_json_body_is_400(client, body, detail):

@@ -130,3 +130,16 @@ def test_an_idempotency_store_that_stays_throttled_is_a_503_and_creates_nothing(
 
     assert_problem(response, 503)
     assert count(settings, settings.table("assets")) == 0
+
+
+def test_a_retry_after_the_user_was_deleted_is_409_and_creates_nothing(client, settings):
+    headers = {"Idempotency-Key": "replay-after-delete"}
+    first = client.post("/users", json=USER, headers=headers)
+    assert client.delete(first.headers["location"]).status_code == 204
+
+    again = client.post("/users", json=USER, headers=headers)
+
+    assert_problem(again, 409, "deleted since")
+    assert count(settings, settings.table("users")) == 0
+    # A new key creates the user anew.
+    assert client.post("/users", json=USER, headers={"Idempotency-Key": "new"}).status_code == 201

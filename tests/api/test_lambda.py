@@ -99,6 +99,7 @@ def test_the_module_handler_reads_its_settings_from_the_environment(settings, mo
     monkeypatch.setenv("USERS_TABLE", settings.table("users"))
     monkeypatch.setenv("IDEMPOTENCY_TABLE", settings.table("idempotency"))
     monkeypatch.setenv("AWS_ENDPOINT_URL", settings.aws_endpoint_url)
+    monkeypatch.setenv("CURSOR_KEY", "tests only: a cursor key of 32 bytes or more")
     monkeypatch.setenv("AWS_REGION", settings.region)
 
     response = fresh_import("api.functions.users").handler(
@@ -128,7 +129,7 @@ def test_a_method_the_path_lacks_is_405_with_allow_through_the_any_route(handler
     response = handler(make_http_event(method="PUT", path="/users"), FakeLambdaContext())
 
     assert response["statusCode"] == 405
-    assert response["headers"]["allow"] == "GET, POST"
+    assert response["headers"]["allow"] == "GET, HEAD, POST"
     assert body_of(response)["status"] == 405
 
 

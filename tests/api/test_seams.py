@@ -65,7 +65,9 @@ def test_the_validators_override_connexions_methods_of_the_same_signature():
     assert JSONRequestBodyValidator in VALIDATOR_MAP["body"].values()
     for ours, theirs, name in [
         (NamingParameterValidator, ParameterValidator, "validate_parameter"),
+        (NamingParameterValidator, ParameterValidator, "validate_query_parameter"),
         (StrictJSONBodyValidator, JSONRequestBodyValidator, "_parse"),
+        (StrictJSONBodyValidator, JSONRequestBodyValidator, "_validate"),
     ]:
         assert name in theirs.__dict__, f"Connexion's {theirs.__name__} has no {name}"
         assert parameters(getattr(ours, name)) == parameters(getattr(theirs, name)), name
@@ -78,5 +80,6 @@ def test_pynamodb_gives_a_models_schema_and_connection(settings):
     assert {i["index_name"] for i in schema["global_secondary_indexes"]} == {
         "email-index",
         "createdAt-index",
+        "department-index",
     }
     assert isinstance(model_connection(bind_user_table(settings)), Connection)

@@ -73,3 +73,8 @@ def test_content_disposition_cannot_be_broken_by_quotes_or_newlines():
     assert "\r" not in header
     assert "\n" not in header
     assert header.count('"') == 2
+
+
+@pytest.mark.parametrize("name", ["..", ".", "...", "   ", "/..", "\u202e.."])
+def test_a_name_without_a_letter_or_digit_never_reaches_filename_star(name):
+    assert content_disposition(name) == "attachment; filename=\"file\"; filename*=UTF-8''file"
