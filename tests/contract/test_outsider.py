@@ -1,0 +1,58 @@
+"""The spec as outsiders use it: served as written, and an outsider's own Schemathesis run
+(no hooks, no settings of ours) against `make run`'s server finds nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from api.functions.builders import local_app, users_function
+from api.paths import SPEC_PATH
+from api.spec import load_spec
+from tests.events import FakeLambdaContext, make_http_event
+from tests.local_server import local_server
+
+MAX_EXAMPLES = 25
+
+
+def test_the_served_spec_is_the_authored_document_with_its_refs(settings):
+    with TestClient(local_app(settings)) as client:
+        served = client.get("/openapi.json")
+        yaml = client.get("/openapi.yaml")
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "application/json"
+    assert served.json() == json.loads(json.dumps(load_spec()))
+    assert '"$ref": "#/components/schemas/User"' in served.text
+    assert yaml.content == SPEC_PATH.read_bytes()
+
+
+def test_lambda_serves_no_spec(settings):
+    response = users_function(settings)(make_http_event(path="/openapi.json"), FakeLambdaContext())
+    assert response["statusCode"] == 404
+
+
+def test_an_outsiders_schemathesis_run_finds_nothing(tmp_path: Path):
+    schemathesis = Path(sys.executable).with_name("schemathesis")
+    with local_server() as server:
+        result = subprocess.run(
+            [
+                str(schemathesis),
+                "run",
+                f"{server.url}/openapi.json",
+                "--exclude-checks=positive_data_acceptance",
+                f"--max-examples={MAX_EXAMPLES}",
+                "--seed=20261201",
+            ],
+            cwd=tmp_path,  # no schemathesis.toml, no hooks
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+    assert result.returncode == 0, result.stdout[-20000:]
+    assert " passed" in result.stdout
+    assert "failed" not in result.stdout.split("SUMMARY")[-1]
