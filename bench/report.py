@@ -23,7 +23,7 @@ def ratio(value: float, floor: float) -> float | None:
 
 
 def budgets(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each budget of issue 7 with the figure measured against it: met or not."""
+    """Each budget of the benchmark with the figure measured against it: met or not."""
     verdicts: list[dict[str, Any]] = []
     cold = results["cold_start"]
     for group in GROUPS:

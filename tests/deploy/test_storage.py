@@ -1,4 +1,4 @@
-"""The tables and the bucket, as DESIGN.md and issue 4 describe them."""
+"""The tables and the bucket, as DESIGN.md describes them."""
 
 from __future__ import annotations
 

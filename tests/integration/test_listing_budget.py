@@ -21,41 +21,12 @@ from api.settings import Settings
 from api.users.service import User, UserQuery, UserRepository
 from api.users.storage import GUARD_PREFIX, DynamoUserRepository, bind_user_table
 from dev.fakes import InMemoryAssetRepository, InMemoryUserRepository
+from tests.integration.test_asset_storage import make_asset as asset
+from tests.integration.test_user_store import NOW
+from tests.integration.test_user_store import make_user as user
 
-NOW = 1_790_000_000
 BUDGET = ITEMS_EVALUATED_PER_REQUEST
 MORE_THAN_A_BUDGET = BUDGET + 50
-
-
-def user(n: int, **changes: Any) -> User:
-    fields: dict[str, Any] = {
-        "user_id": f"00000000-0000-4000-8000-{n:012d}",
-        "email": f"user{n}@example.com",
-        "name": f"User {n}",
-        "department": None,
-        "created_at": NOW * 1000 + n,
-        "updated_at": NOW * 1000 + n,
-        "expires_at": None,
-        "version": 1,
-    }
-    return User(**{**fields, **changes})
-
-
-def asset(n: int, **changes: Any) -> Asset:
-    asset_id = f"00000000-0000-4000-8000-{n:012d}"
-    fields: dict[str, Any] = {
-        "asset_id": asset_id,
-        "file_name": f"f{n}.txt",
-        "content_type": "text/plain",
-        "size": 5,
-        "status": "pending",
-        "s3_key": f"assets/{asset_id}/f{n}.txt",
-        "created_at": NOW * 1000 + n,
-        "updated_at": NOW * 1000 + n,
-        "expires_at": NOW + 1000,
-        "version": 1,
-    }
-    return Asset(**{**fields, **changes})
 
 
 @dataclass
