@@ -8,20 +8,29 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SPECTRAL := contract/node_modules/.installed
 
-.PHONY: install run test lint bench client contract clean
+.PHONY: install run token test lint bench client contract clean
 
+# The install reports on stderr, so that what a target prints on stdout (`make token`'s
+# one line) is all there is.
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-		|| { echo "Python >= 3.11 is required ($(PYTHON) is older)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+		|| { echo "Python >= 3.11 is required ($(PYTHON) is older)" >&2; exit 1; }
+	@echo "Creating $(VENV) and installing the pinned dependencies (a few minutes the first time)" >&2
+	@$(PYTHON) -m venv $(VENV) >&2
+	@$(BIN)/python -m pip install --quiet --upgrade pip >&2
+	@$(BIN)/python -m pip install --quiet -r requirements-dev.txt >&2
 	@touch $@
 
 install: $(INSTALLED)
 
 run: $(INSTALLED)
 	$(BIN)/python -m dev.server
+
+# A bearer token the `make run` server of this checkout accepts, on one line:
+# make token SUB=<subject> [ADMIN=1]
+token: $(INSTALLED)
+	@test -n "$(SUB)" || { echo "usage: make token SUB=<subject> [ADMIN=1]" >&2; exit 2; }
+	@$(BIN)/python -m dev.token --sub "$(SUB)" $(if $(filter-out 0,$(ADMIN)),--admin)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -44,10 +53,11 @@ test: lint $(SPECTRAL)
 client: $(INSTALLED)
 	$(BIN)/python -m contract.client
 
-# The contract suite against a running API: make contract URL=http://127.0.0.1:8000
+# The contract suite against a running API, with an administrator's bearer token:
+# make contract URL=http://127.0.0.1:8000 TOKEN=$(make -s token SUB=ci ADMIN=1)
 contract: $(INSTALLED)
-	@test -n "$(URL)" || { echo "usage: make contract URL=<base URL of a running API>"; exit 2; }
-	$(BIN)/python -m contract "$(URL)"
+	@test -n "$(URL)" || { echo "usage: make contract URL=<base URL of a running API> TOKEN=<bearer token>"; exit 2; }
+	$(BIN)/python -m contract "$(URL)" $(if $(TOKEN),--token "$(TOKEN)")
 
 # Cold start and per-request cost of the Lambda handlers against a floor (see bench/).
 bench: $(INSTALLED)

@@ -82,6 +82,14 @@ TABLES = {
             "api.aws.idempotency:IdempotencyRecord",
             "expiration",
         ),
+        Table(
+            "rate_limits",
+            "RATE_LIMITS_TABLE",
+            "RateLimits",
+            "RateLimitsTable",
+            "api.aws.rate_limits:RateLimitWindow",
+            "ttl",
+        ),
     )
 }
 
@@ -103,7 +111,7 @@ FUNCTIONS = {
             "UsersFunction",
             "api.functions.users.handler",
             tags=("operations", "users"),
-            tables=("users", "idempotency"),
+            tables=("users", "idempotency", "rate_limits"),
             secrets=("cursor",),
         ),
         Function(
@@ -111,7 +119,7 @@ FUNCTIONS = {
             "AssetsFunction",
             "api.functions.assets.handler",
             tags=("assets",),
-            tables=("assets", "idempotency"),
+            tables=("assets", "idempotency", "rate_limits"),
             buckets=("assets",),
             secrets=("cursor",),
         ),

@@ -47,6 +47,12 @@ class Settings:
     # if set, which is still accepted during a rotation. Empty when not configured; never
     # part of the repr.
     cursor_keys: tuple[bytes, ...] = field(default=(), repr=False)
+    # The claim of a verified token listing its groups, and the group of administrators:
+    # Cognito's by default; another OIDC issuer's by configuration.
+    admin_claim: str = "cognito:groups"
+    admin_group: str = "admin"
+    # Requests each caller may make per minute, counted across every instance; 0: no limit.
+    rate_limit_per_minute: int = 0
 
     def __post_init__(self) -> None:
         if not 1 <= self.upload_url_expires_seconds <= MAX_UPLOAD_URL_SECONDS:
@@ -54,6 +60,8 @@ class Settings:
                 f"UPLOAD_URL_EXPIRES_SECONDS must be 1..{MAX_UPLOAD_URL_SECONDS}, "
                 f"not {self.upload_url_expires_seconds}"
             )
+        if self.rate_limit_per_minute < 0:
+            raise ValueError("RATE_LIMIT_PER_MINUTE must be 0 (no limit) or more")
         if any(len(key) < MIN_KEY_BYTES for key in self.cursor_keys):
             raise ValueError(
                 f"CURSOR_KEY and CURSOR_KEY_PREVIOUS must be at least {MIN_KEY_BYTES} bytes long"
@@ -104,4 +112,9 @@ class Settings:
             log_level=env.get("LOG_LEVEL", defaults.log_level),
             metrics_namespace=env.get("METRICS_NAMESPACE", defaults.metrics_namespace),
             cursor_keys=tuple(k.encode() for k in (cursor_key, previous_cursor_key) if k),
+            admin_claim=env.get("ADMIN_CLAIM") or defaults.admin_claim,
+            admin_group=env.get("ADMIN_GROUP") or defaults.admin_group,
+            rate_limit_per_minute=int(
+                env.get("RATE_LIMIT_PER_MINUTE") or defaults.rate_limit_per_minute
+            ),
         )

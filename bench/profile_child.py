@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.child import report
+from tests.identity import ADMIN_CALLER
 
 
 def profile_cold(entry: str, out: str) -> None:
@@ -96,7 +97,7 @@ def ladder(n: int) -> dict[str, float]:
     user = body_of(client.send("POST", "/users", body={"email": "a@b.co", "name": "A"})[1])
     event = make_http_event(path=f"/users/{user['userId']}")
     users = UserService(InMemoryUserRepository())
-    user_id = users.create("q@b.co", "Q").user_id
+    user_id = users.create(ADMIN_CALLER, "q@b.co", "Q").user_id
     loop = asyncio.new_event_loop()
 
     async def noop() -> None:
@@ -124,7 +125,7 @@ def ladder(n: int) -> dict[str, float]:
         lambda: handler(event, context), n
     )
     rungs["the operation alone: UserService.get on the fake, no HTTP"] = _median_us(
-        lambda: users.get(user_id), n
+        lambda: users.get(ADMIN_CALLER, user_id), n
     )
     return rungs
 

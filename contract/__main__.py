@@ -36,6 +36,12 @@ def parse(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
         help="the OpenAPI document the API must keep (default: openapi.yaml beside contract/)",
     )
     parser.add_argument(
+        "--token",
+        default=os.environ.get("CONTRACT_TOKEN"),
+        help="the bearer token every request carries (default: CONTRACT_TOKEN); an"
+        " administrator's, so that every operation can succeed",
+    )
+    parser.add_argument(
         "--max-examples",
         type=int,
         metavar="N",
@@ -67,6 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.max_examples is not None:
         env["CONTRACT_MAX_EXAMPLES"] = str(args.max_examples)
+    if args.token:
+        env["CONTRACT_TOKEN"] = args.token
+    else:
+        print(
+            "no --token (or CONTRACT_TOKEN): secured operations can only answer 401",
+            file=sys.stderr,
+        )
     command = [
         sys.executable,
         *("-m", "pytest", str(SUITE)),

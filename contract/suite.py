@@ -14,6 +14,7 @@ import hypothesis
 import schemathesis
 from hypothesis.errors import FlakyStrategyDefinition
 from schemathesis import Case
+from schemathesis.specs.openapi.checks import ignored_auth
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 CONFIG_PATH = Path(__file__).with_name("schemathesis.toml")
@@ -34,18 +35,62 @@ def load_schema(spec_path: Path, *, max_examples: int | None = None) -> OpenApiS
 
 @dataclass
 class Target:
-    """Where requests go, as keyword arguments of Schemathesis' `case.call`, and, when the
-    target can be emptied (a local one), how: each stateful scenario then starts empty and
-    the run is deterministic."""
+    """Where requests go, as keyword arguments of Schemathesis' `case.call`, the bearer
+    token they carry, and, when the target can be emptied (a local one), how: each stateful
+    scenario then starts empty and the run is deterministic."""
 
     name: str
-    call_kwargs: dict[str, Any] = field(default_factory=dict)
+    where: dict[str, Any] = field(default_factory=dict)
     empty: Callable[[], None] | None = None
+    token: str | None = None
+
+    @property
+    def call_kwargs(self) -> dict[str, Any]:
+        """`case.call`'s arguments: where, and the token as the Authorization header."""
+        if self.token is None:
+            return dict(self.where)
+        return {**self.where, "headers": {"Authorization": f"Bearer {self.token}"}}
 
 
 def check_operation(case: Case[Any], target: Target) -> None:
-    """One generated request to `target`, and every default check on its response."""
-    case.call_and_validate(**target.call_kwargs)
+    """One generated request to `target`, and every default check on its response. Over
+    HTTP that includes `ignored_auth`, which repeats a successful request without the token
+    and with a wrong one; Schemathesis sends those probes over a transport of its own, which
+    cannot reach an in-process `session`, so there `check_anonymous_refused` stands in."""
+    excluded = [ignored_auth] if "session" in target.where else []
+    case.call_and_validate(**target.call_kwargs, excluded_checks=excluded)
+
+
+def secured_operations(schema: OpenApiSchema) -> list[tuple[str, str]]:
+    """(method, path) of every operation that needs credentials, top-level security
+    applying where the operation states none."""
+    raw = schema.raw_schema
+    return [
+        (method.upper(), path)
+        for path, item in raw["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+        and operation.get("security", raw.get("security"))
+    ]
+
+
+def check_anonymous_refused(schema: OpenApiSchema, target: Target, method: str, path: str) -> None:
+    """A call of a secured operation without credentials is 401 with a Bearer challenge
+    (RFC 6750), whatever else it carries."""
+    operation = schema[path][method]
+    parameters = {name: "00000000-0000-4000-8000-000000000000" for name in _path_names(path)}
+    case = operation.Case(path_parameters=parameters)
+    response = case.call(**target.where)
+    assert response.status_code == 401, f"{method} {path} without a token: {response.status_code}"
+    challenge = response.headers.get("www-authenticate") or response.headers.get("WWW-Authenticate")
+    assert challenge, f"{method} {path}: 401 without WWW-Authenticate"
+    assert (
+        str(challenge[0] if isinstance(challenge, list) else challenge).lower().startswith("bearer")
+    ), challenge
+
+
+def _path_names(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
 
 
 def walk_links(schema: OpenApiSchema, target: Target) -> None:

@@ -16,10 +16,17 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from api.assets.service import Asset, AssetRepository, ObjectStorage, Status, StoredObject
+from api.assets.service import (
+    NO_SUCH_ASSET,
+    Asset,
+    AssetRepository,
+    ObjectStorage,
+    Status,
+    StoredObject,
+)
 from api.rules.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
 from api.rules.paging import Batch, bounded_page
-from api.users.service import User, UserQuery, UserRepository
+from api.users.service import NO_SUCH_USER, User, UserQuery, UserRepository
 
 T = TypeVar("T", User, Asset)
 SortKey = tuple[int, str]
@@ -156,7 +163,7 @@ class InMemoryUserRepository(UserRepository):
     def get(self, user_id: str, now_s: int) -> User:
         user = self.users.get(user_id)
         if user is None or not user.is_live(now_s):
-            raise NotFound("There is no user with this id.")
+            raise NotFound(NO_SUCH_USER)
         return user
 
     def replace(self, current: User, new: User, now_s: int) -> None:
@@ -211,16 +218,18 @@ class InMemoryAssetRepository(AssetRepository):
     def __init__(self) -> None:
         self.assets: dict[str, Asset] = {}
         self._lock = threading.Lock()
-        self._order = CreatedAtOrder()
+        # Each owner's assets in createdAt order, as the ownerId-index partitions them.
+        self._orders: dict[str | None, CreatedAtOrder] = {}
+
+    def _order(self, asset: Asset) -> CreatedAtOrder:
+        return self._orders.setdefault(asset.owner_id, CreatedAtOrder())
 
     def _store(self, asset: Asset) -> None:
         stored = self.assets.get(asset.asset_id)
         self.assets[asset.asset_id] = asset
-        if stored is not None and stored.created_at == asset.created_at:
-            return
         if stored is not None:
-            self._order.remove((stored.created_at, stored.asset_id))
-        self._order.add((asset.created_at, asset.asset_id))
+            self._order(stored).remove((stored.created_at, stored.asset_id))
+        self._order(asset).add((asset.created_at, asset.asset_id))
 
     def add(self, asset: Asset) -> None:
         with self._lock:
@@ -229,7 +238,7 @@ class InMemoryAssetRepository(AssetRepository):
     def get(self, asset_id: str, now_s: int) -> Asset:
         asset = self.assets.get(asset_id)
         if asset is None or not asset.is_live(now_s):
-            raise NotFound("There is no asset with this id.")
+            raise NotFound(NO_SUCH_ASSET)
         return asset
 
     def replace(self, current: Asset, new: Asset, now_s: int) -> None:
@@ -246,17 +255,23 @@ class InMemoryAssetRepository(AssetRepository):
             if stored != current:
                 raise ConcurrentChange("changed")
             del self.assets[current.asset_id]
-            self._order.remove((stored.created_at, stored.asset_id))
+            self._order(stored).remove((stored.created_at, stored.asset_id))
 
     def find(
-        self, status: Status | None, limit: int, after: Mapping[str, Any] | None, now_s: int
+        self,
+        owner_id: str,
+        status: Status | None,
+        limit: int,
+        after: Mapping[str, Any] | None,
+        now_s: int,
     ) -> tuple[list[Asset], dict[str, Any] | None]:
         def matches(asset: Asset) -> bool:
             return asset.is_live(now_s) and (status is None or status == asset.status)
 
         with self._lock:
+            order = self._orders.get(owner_id, CreatedAtOrder())
             return newest_first_page(
-                self.assets, self._order, "assetId", lambda a: a.asset_id, matches, limit, after
+                self.assets, order, "assetId", lambda a: a.asset_id, matches, limit, after
             )
 
 

@@ -12,10 +12,13 @@ import uvicorn
 from api.functions.builders import local_app
 from api.settings import Settings
 from dev.emulator import Emulator, create_resources, use_emulator_credentials
+from dev.issuer import IssuerMiddleware, local_issuer
 
 DEFAULT_ORIGINS = ("http://localhost:3000",)
 H11_MAX_EVENT_BYTES = 256 * 1024
 EMULATOR_READ_TIMEOUT_SECONDS = 30.0
+# Each caller's requests per minute unless RATE_LIMIT_PER_MINUTE says otherwise (0: off).
+DEFAULT_RATE_LIMIT_PER_MINUTE = 600
 
 
 def local_settings(endpoint_url: str, environment: Settings | None = None) -> Settings:
@@ -24,8 +27,10 @@ def local_settings(endpoint_url: str, environment: Settings | None = None) -> Se
     slowly: a long read timeout keeps botocore from retrying writes that have landed.
     Without CURSOR_KEY, the cursors are signed with a random key made for this process."""
     settings = Settings.from_env() if environment is None else environment
+    rate_limit = os.environ.get("RATE_LIMIT_PER_MINUTE")
     return dataclasses.replace(
         settings,
+        rate_limit_per_minute=int(rate_limit) if rate_limit else DEFAULT_RATE_LIMIT_PER_MINUTE,
         aws_endpoint_url=endpoint_url,
         allowed_origins=settings.allowed_origins or DEFAULT_ORIGINS,
         aws_read_timeout_seconds=EMULATOR_READ_TIMEOUT_SECONDS,
@@ -51,13 +56,21 @@ def main() -> None:
         environment = Settings.from_env()
         settings = local_settings(emulator.endpoint_url, environment)
         create_resources(settings)
+        issuer = local_issuer(port)
         api = f"http://127.0.0.1:{port}"
+        limit = settings.rate_limit_per_minute
         print(
             f"API:      {api}\n"
             f"Docs:     {api}/ui\n"
             f"Emulator: {emulator.endpoint_url} (DynamoDB and S3, in this process)\n"
+            f"Tokens:   issued by {issuer.issuer} (JWKS at {api}/.well-known/jwks.json):"
+            " make token SUB=<subject> [ADMIN=1]\n"
+            f"Limit:    {f'{limit} requests per minute per caller' if limit else 'none'}"
+            " (RATE_LIMIT_PER_MINUTE)\n"
             f"{cursor_key_note(environment)}\n"
-            f"Try:      curl -s -X POST {api}/users -H 'Content-Type: application/json' "
+            f"Try:      TOKEN=$(make -s token SUB=ada ADMIN=1)\n"
+            f'          curl -s -X POST {api}/users -H "Authorization: Bearer $TOKEN" '
+            "-H 'Content-Type: application/json' "
             """-d '{"email": "ada@example.com", "name": "Ada Lovelace"}'\n""",
             flush=True,
         )
@@ -65,7 +78,7 @@ def main() -> None:
         # made to behave as Ctrl-C does, SIGTERM then ends uvicorn.run, not the process.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         uvicorn.run(
-            local_app(settings),
+            IssuerMiddleware(local_app(settings, authenticate=issuer.verifier()), issuer),
             host="127.0.0.1",
             port=port,
             log_level="warning",

@@ -10,6 +10,8 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from tests.identity import ADMIN, authorizer_claims, bearer
+
 
 def make_http_event(
     *,
@@ -19,10 +21,14 @@ def make_http_event(
     headers: dict[str, str] | None = None,
     body: Any = None,
     request_id: str = "apigw-request-1",
+    caller: str | None = ADMIN,
 ) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload format 2.0) event, as API Gateway sends it."""
+    """An API Gateway HTTP API (payload format 2.0) event, as API Gateway sends it: with
+    `caller`'s token and the claims its JWT authorizer verified, or anonymous if None."""
     raw = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
     all_headers = {"host": "api.example.com", "user-agent": "pytest"}
+    if caller is not None:
+        all_headers |= {k.lower(): v for k, v in bearer(caller).items()}
     if raw is not None:
         all_headers |= {"content-type": "application/json", "content-length": str(len(raw))}
     all_headers |= {k.lower(): v for k, v in (headers or {}).items()}
@@ -45,6 +51,11 @@ def make_http_event(
                 "userAgent": "pytest",
             },
             "requestId": request_id,
+            **(
+                {}
+                if caller is None
+                else {"authorizer": {"jwt": {"claims": authorizer_claims(caller), "scopes": None}}}
+            ),
             "routeKey": "$default",
             "stage": "$default",
             "time": "26/Nov/2026:09:30:00 +0000",

@@ -18,6 +18,7 @@ from api.rules.errors import (
     NotFound,
     ServiceUnavailable,
 )
+from api.rules.principal import Principal
 
 Clock = Callable[[], float]
 Status = Literal["pending", "uploaded", "rejected"]
@@ -45,6 +46,8 @@ class Asset:
     updated_at: int
     expires_at: int
     version: int
+    # The `sub` of the caller who created it; None only for assets stored before owners.
+    owner_id: str | None = None
 
     def is_live(self, now_s: int) -> bool:
         """Expired assets are gone, whether or not DynamoDB's TTL sweep has removed them."""
@@ -109,10 +112,16 @@ class AssetRepository(abc.ABC):
 
     @abc.abstractmethod
     def find(
-        self, status: Status | None, limit: int, after: Mapping[str, Any] | None, now_s: int
+        self,
+        owner_id: str,
+        status: Status | None,
+        limit: int,
+        after: Mapping[str, Any] | None,
+        now_s: int,
     ) -> tuple[list[Asset], dict[str, Any] | None]:
-        """Up to `limit` live assets (of `status`, if given), newest first, starting after
-        the position `after`; and the position after the last one if more may follow.
+        """Up to `limit` live assets of `owner_id` (of `status`, if given), newest first,
+        starting after the position `after`; and the position after the last one if more
+        may follow.
         InvalidCursor if `after` is not a position this repository produced."""
 
 
@@ -157,8 +166,13 @@ def asset_id_of(key: str, prefix: str = KEY_PREFIX) -> str | None:
         return None
 
 
+NO_SUCH_ASSET = "There is no asset with this id."
+
+
 class AssetService:
-    """The rules for assets: presigned transfers, the upload lifecycle, expiry, paging."""
+    """The rules for assets: presigned transfers, the upload lifecycle, expiry, paging; and
+    who may do what: an asset belongs to the caller who created it, whom alone (and
+    administrators) it exists for."""
 
     def __init__(
         self,
@@ -181,7 +195,9 @@ class AssetService:
         now = self._clock()
         return int(now), int(now * 1000)
 
-    def create(self, file_name: str, content_type: str, size: int) -> tuple[Asset, PresignedPost]:
+    def create(
+        self, caller: Principal, file_name: str, content_type: str, size: int
+    ) -> tuple[Asset, PresignedPost]:
         now_s, now_ms = self._now()
         asset_id = str(uuid.uuid4())
         asset = Asset(
@@ -195,6 +211,7 @@ class AssetService:
             updated_at=now_ms,
             expires_at=now_s + LIFETIME_SECONDS,
             version=1,
+            owner_id=caller.subject,
         )
         # The metadata is stored before a URL exists, so every upload that can happen has
         # its asset (presigning is local computation).
@@ -208,12 +225,12 @@ class AssetService:
         )
         return PresignedPost(url, fields, now_s + self._upload_expires_seconds)
 
-    def resume(self, asset_id: str) -> tuple[Asset, PresignedPost | None]:
+    def resume(self, caller: Principal, asset_id: str) -> tuple[Asset, PresignedPost | None]:
         """What a replay of the request that created the asset answers: the asset as it is
         now, with a freshly signed upload while it is pending and none once it is not (its
         file is settled); CreatedResourceGone once it is deleted or expired."""
         try:
-            asset = self.get(asset_id)
+            asset = self.get(caller, asset_id)
         except NotFound as exc:
             raise CreatedResourceGone(
                 "The asset created with this Idempotency-Key has been deleted or has "
@@ -221,21 +238,32 @@ class AssetService:
             ) from exc
         return asset, self._presign_upload(asset) if asset.status == "pending" else None
 
-    def get(self, asset_id: str) -> Asset:
-        now_s, _ = self._now()
+    def _visible(self, caller: Principal, asset_id: str, now_s: int) -> Asset:
+        """The live asset `caller` may see; NotFound, as for no asset, otherwise."""
         asset = self._repository.get(asset_id, now_s)
+        if not caller.may_see(asset.owner_id):
+            raise NotFound(NO_SUCH_ASSET)
+        return asset
+
+    def get(self, caller: Principal, asset_id: str) -> Asset:
+        now_s, _ = self._now()
+        asset = self._visible(caller, asset_id, now_s)
         return self._confirm(asset) if asset.status == "pending" else asset
 
-    def list(self, status: Status | None, limit: int, cursor: str | None = None) -> AssetPage:
+    def list(
+        self, caller: Principal, status: Status | None, limit: int, cursor: str | None = None
+    ) -> AssetPage:
+        """The caller's own assets: an administrator's too (it reads others' by id)."""
         now_s, _ = self._now()
-        query = {"status": status}
+        # A cursor continues only the query, and the caller, it was issued to.
+        query = {"status": status, "caller": caller.subject}
         after = None if cursor is None else self._cursors.decode(cursor, query)
-        assets, position = self._repository.find(status, limit, after, now_s)
+        assets, position = self._repository.find(caller.subject, status, limit, after, now_s)
         next_cursor = None if position is None else self._cursors.encode(query, position)
         return AssetPage(items=assets, next_cursor=next_cursor)
 
-    def download(self, asset_id: str) -> PresignedGet:
-        asset = self.get(asset_id)
+    def download(self, caller: Principal, asset_id: str) -> PresignedGet:
+        asset = self.get(caller, asset_id)
         if asset.status != "uploaded":
             raise AssetNotReady(
                 "The asset's file has not been uploaded yet."
@@ -251,10 +279,10 @@ class AssetService:
         )
         return PresignedGet(url, now_s + DOWNLOAD_URL_SECONDS)
 
-    def delete(self, asset_id: str) -> None:
+    def delete(self, caller: Principal, asset_id: str) -> None:
         for _ in range(_WRITE_ATTEMPTS):
             now_s, _ = self._now()
-            asset = self._repository.get(asset_id, now_s)
+            asset = self._visible(caller, asset_id, now_s)
             try:
                 self._repository.remove(asset)
             except ConcurrentChange:

@@ -12,7 +12,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from api.assets.service import Asset, AssetRepository, Status
+from api.assets.service import NO_SUCH_ASSET, Asset, AssetRepository, Status
 from api.aws.dynamo import bind_model, newest_first
 from api.aws.faults import error_code, translating_faults
 from api.rules.errors import ConcurrentChange, NotFound
@@ -23,25 +23,14 @@ ASSET_ENTITY = "asset"
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
-class StatusIndex(GlobalSecondaryIndex["AssetItem"]):
-    """Assets of one status, newest first."""
+class OwnerIndex(GlobalSecondaryIndex["AssetItem"]):
+    """Each owner's assets, newest first: listing is a Query of the caller's partition."""
 
     class Meta:
-        index_name = "status-index"
+        index_name = "ownerId-index"
         projection = AllProjection()
 
-    status = UnicodeAttribute(hash_key=True)
-    created_at = NumberAttribute(range_key=True, attr_name="createdAt")
-
-
-class AssetCreatedAtIndex(GlobalSecondaryIndex["AssetItem"]):
-    """All assets under one partition value, newest first: listing is a Query."""
-
-    class Meta:
-        index_name = "createdAt-index"
-        projection = AllProjection()
-
-    entity = UnicodeAttribute(hash_key=True)
+    owner_id = UnicodeAttribute(hash_key=True, attr_name="ownerId")
     created_at = NumberAttribute(range_key=True, attr_name="createdAt")
 
 
@@ -53,6 +42,8 @@ class AssetItem(Model):
 
     asset_id = UnicodeAttribute(hash_key=True, attr_name="assetId")
     entity = UnicodeAttribute()
+    # Absent only on items stored before assets had owners: no listing shows those.
+    owner_id = UnicodeAttribute(null=True, attr_name="ownerId")
     file_name = UnicodeAttribute(attr_name="fileName")
     content_type = UnicodeAttribute(attr_name="contentType")
     size = NumberAttribute()
@@ -63,8 +54,7 @@ class AssetItem(Model):
     ttl = NumberAttribute()
     version = NumberAttribute()
 
-    status_index = StatusIndex()
-    created_at_index = AssetCreatedAtIndex()
+    owner_index = OwnerIndex()
 
 
 ASSETS_TABLE = "assets"
@@ -94,6 +84,7 @@ class DynamoAssetRepository(AssetRepository):
             updated_at=asset.updated_at,
             ttl=asset.expires_at,
             version=asset.version,
+            owner_id=asset.owner_id,
         )
 
     def _unchanged(self, asset: Asset) -> Condition:
@@ -120,7 +111,7 @@ class DynamoAssetRepository(AssetRepository):
     def get(self, asset_id: str, now_s: int) -> Asset:
         asset = self._stored(asset_id)
         if asset is None or not asset.is_live(now_s):
-            raise NotFound("There is no asset with this id.")
+            raise NotFound(NO_SUCH_ASSET)
         return asset
 
     @translating_faults
@@ -141,20 +132,23 @@ class DynamoAssetRepository(AssetRepository):
 
     @translating_faults
     def find(
-        self, status: Status | None, limit: int, after: Mapping[str, Any] | None, now_s: int
+        self,
+        owner_id: str,
+        status: Status | None,
+        limit: int,
+        after: Mapping[str, Any] | None,
+        now_s: int,
     ) -> tuple[list[Asset], dict[str, Any] | None]:
         model = self._model
-        index: GlobalSecondaryIndex[AssetItem]
-        if status is None:
-            index, partition = model.created_at_index, ("entity", ASSET_ENTITY)
-        else:
-            index, partition = model.status_index, ("status", status)
+        keep: Condition = model.ttl > now_s
+        if status is not None:
+            keep &= model.status == status
         read = newest_first(
             model,
-            index,
-            partition,
+            model.owner_index,
+            ("ownerId", owner_id),
             "assetId",
-            keep=model.ttl > now_s,
+            keep=keep,
             after=after,
             convert=_to_asset,
         )
@@ -186,4 +180,5 @@ def _to_asset(item: AssetItem) -> Asset:
         updated_at=int(item.updated_at),
         expires_at=int(item.ttl),
         version=int(item.version),
+        owner_id=item.owner_id,
     )

@@ -14,10 +14,12 @@ from api.assets.s3_events import handle_s3_event
 from api.assets.service import AssetService
 from api.assets.storage import DynamoAssetRepository, bind_asset_table
 from api.aws.idempotency import dynamo_persistence
+from api.aws.rate_limits import dynamo_hit_counter
 from api.functions.runtime import LambdaHandler, lambda_handler
 from api.health import get_health
 from api.resources import FUNCTIONS, SECRETS, Function
 from api.rules.cursors import CursorCodec
+from api.rules.rate_limits import HitCounter, RateLimit
 from api.settings import MissingSetting, Settings
 from api.spec import Spec, for_tags, load_spec
 from api.users.operations import user_operations
@@ -25,6 +27,7 @@ from api.users.service import UserService
 from api.users.storage import DynamoUserRepository, bind_user_table
 from api.web.app import create_app
 from api.web.idempotency import IdempotentRequests
+from api.web.identity import Authenticator, gateway_claims
 from api.web.responses import Operation
 
 
@@ -56,6 +59,14 @@ def dynamo_asset_service(settings: Settings) -> AssetService:
 def dynamo_idempotency(settings: Settings) -> IdempotentRequests:
     """Idempotency keys in the DynamoDB table named in `settings`; connects on first use."""
     return IdempotentRequests(dynamo_persistence(settings))
+
+
+def rate_limit(settings: Settings, counter: HitCounter | None = None) -> RateLimit | None:
+    """Each caller's quota per minute of `settings`, counted in the shared rate-limits
+    table (or `counter`); None when the quota is 0, which switches the limit off."""
+    if settings.rate_limit_per_minute == 0:
+        return None
+    return RateLimit(counter or dynamo_hit_counter(settings), settings.rate_limit_per_minute)
 
 
 def users_operations(
@@ -90,7 +101,15 @@ def _function_app(
 ) -> Callable[[], ASGIApp]:
     def build() -> ASGIApp:
         spec = for_tags(load_spec(), function.tags)
-        return create_app(settings, spec, operations, lambda_runtime=True)
+        return create_app(
+            settings,
+            spec,
+            operations,
+            # API Gateway's JWT authorizer has verified the token: its claims are trusted.
+            authenticate=gateway_claims,
+            rate_limit=rate_limit(settings),
+            lambda_runtime=True,
+        )
 
     return build
 
@@ -131,15 +150,24 @@ FUNCTION_BUILDERS: dict[str, Callable[[Settings], LambdaHandler]] = {
 def local_app(
     settings: Settings,
     *,
+    authenticate: Authenticator,
     users: UserService | None = None,
     assets: AssetService | None = None,
     idempotency: IdempotentRequests | None = None,
+    hit_counter: HitCounter | None = None,
     spec: Spec | None = None,
 ) -> ASGIApp:
-    """Every function's operations in one ASGI app, as `make run` serves them, with the docs."""
+    """Every function's operations in one ASGI app, as `make run` serves them, with the
+    docs; callers named by `authenticate`, which verifies their tokens itself."""
     idempotency = idempotency or dynamo_idempotency(settings)
     operations = {
         **users_operations(settings, users=users, idempotency=idempotency),
         **assets_operations(settings, assets=assets, idempotency=idempotency),
     }
-    return create_app(settings, spec or load_spec(), operations)
+    return create_app(
+        settings,
+        spec or load_spec(),
+        operations,
+        authenticate=authenticate,
+        rate_limit=rate_limit(settings, hit_counter),
+    )

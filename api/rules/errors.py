@@ -3,18 +3,23 @@ layer renders them as problems (api/web/problems.py); nothing here knows HTTP be
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
+
+# The realm of the Bearer challenges (RFC 6750): the one protection space of this API.
+REALM = "users-assets-api"
 
 
 class DomainError(Exception):
-    """A request that cannot be served as asked; `detail` is written for the client."""
+    """A request that cannot be served as asked; `detail` is written for the client, and
+    `headers` are the response's fields that go with it."""
 
     status: ClassVar[int] = 400
-    headers: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = dict(headers or {})
 
 
 class InvalidRequest(DomainError):
@@ -23,6 +28,33 @@ class InvalidRequest(DomainError):
 
 class InvalidCursor(DomainError):
     """The cursor was not issued by this API for this very query."""
+
+
+class Unauthenticated(DomainError):
+    """No bearer token, or one that is not valid: the caller is unknown. The challenge
+    names the Bearer scheme, and says why a token that was sent is refused (RFC 6750)."""
+
+    status = 401
+
+    def __init__(self, detail: str, *, token_sent: bool = True) -> None:
+        challenge = f'Bearer realm="{REALM}"'
+        if token_sent:
+            # error_description allows no quote or backslash (RFC 6750 section 3).
+            description = "".join(c for c in detail if c not in '"\\' and " " <= c <= "~")
+            challenge += f', error="invalid_token", error_description="{description}"'
+        super().__init__(detail, headers={"WWW-Authenticate": challenge})
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this."""
+
+    status = 403
+
+
+class RateLimited(DomainError):
+    """The caller has used up its quota of requests for the current window."""
+
+    status = 429
 
 
 class NotFound(DomainError):
@@ -59,7 +91,6 @@ class ServiceUnavailable(DomainError):
     """AWS kept throttling or failing through the retries; nothing was changed."""
 
     status = 503
-    headers = {"Retry-After": "1"}  # noqa: RUF012 - read-only
 
     def __init__(
         self,
@@ -68,7 +99,7 @@ class ServiceUnavailable(DomainError):
         error_type: str | None = None,
         error_code: str | None = None,
     ) -> None:
-        super().__init__(detail)
+        super().__init__(detail, headers={"Retry-After": "1"})
         # What AWS answered, for the log line; never shown to the client.
         self.error_type = error_type
         self.error_code = error_code

@@ -27,6 +27,7 @@ from api.rules.etags import (
     if_none_match_allows,
     is_entity_tag_list,
 )
+from api.rules.principal import Principal
 from api.rules.timestamps import parse_to_seconds
 
 Clock = Callable[[], float]
@@ -50,6 +51,8 @@ class User:
     updated_at: int
     expires_at: int | None
     version: int
+    # The `sub` of the caller this record describes, who may read, change and delete it.
+    subject: str | None = None
 
     @property
     def etag(self) -> str:
@@ -147,8 +150,13 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
+NO_SUCH_USER = "There is no user with this id."
+
+
 class UserService:
-    """The rules for users: normalized unique emails, expiry, conditional changes, paging."""
+    """The rules for users: normalized unique emails, expiry, conditional changes, paging;
+    and who may do what: administrators anything, the caller a user's `subject` names that
+    user only, anyone else nothing (a user it may not see does not exist for it)."""
 
     def __init__(
         self,
@@ -168,8 +176,16 @@ class UserService:
         return int(now), int(now * 1000)
 
     def create(
-        self, email: str, name: str, department: str | None = None, expires_at: str | None = None
+        self,
+        caller: Principal,
+        email: str,
+        name: str,
+        department: str | None = None,
+        expires_at: str | None = None,
+        *,
+        subject: str | None = None,
     ) -> User:
+        caller.require_admin("create users")
         now_s, now_ms = self._now()
         user = User(
             user_id=str(uuid.uuid4()),
@@ -180,6 +196,7 @@ class UserService:
             updated_at=now_ms,
             expires_at=None if expires_at is None else _future_expiry(expires_at, now_s),
             version=1,
+            subject=subject,
         )
         for _ in range(_WRITE_ATTEMPTS):
             try:
@@ -189,30 +206,43 @@ class UserService:
             return user
         raise ConcurrentChange("The email is being claimed by other requests; try again.")
 
-    def confirm_replay(self, user_id: str) -> None:
+    def confirm_replay(self, caller: Principal, user_id: str) -> None:
         """CreatedResourceGone unless the user an Idempotency-Key created still lives."""
         try:
-            self.get(user_id)
+            self.get(caller, user_id)
         except NotFound as exc:
             raise CreatedResourceGone(
                 "The user this Idempotency-Key created has been deleted since; send a new"
                 " Idempotency-Key to create another."
             ) from exc
 
-    def get(self, user_id: str) -> User:
-        now_s, _ = self._now()
-        return self._repository.get(user_id, now_s)
+    def _visible(self, caller: Principal, user_id: str, now_s: int) -> User:
+        """The live user `caller` may see; NotFound, as for no user, otherwise."""
+        user = self._repository.get(user_id, now_s)
+        if not caller.may_see(user.subject):
+            raise NotFound(NO_SUCH_USER)
+        return user
 
-    def list(self, query: UserQuery, limit: int, cursor: str | None = None) -> UserPage:
+    def get(self, caller: Principal, user_id: str) -> User:
+        now_s, _ = self._now()
+        return self._visible(caller, user_id, now_s)
+
+    def list(
+        self, caller: Principal, query: UserQuery, limit: int, cursor: str | None = None
+    ) -> UserPage:
+        caller.require_admin("list users")
         now_s, _ = self._now()
         query = replace(query, email=query.email and normalize_email(query.email))
-        after = None if cursor is None else self._cursors.decode(cursor, query.as_dict())
+        # A cursor continues only the query, and the caller, it was issued to.
+        bound = query.as_dict() | {"caller": caller.subject}
+        after = None if cursor is None else self._cursors.decode(cursor, bound)
         users, position = self._repository.find(query, limit, after, now_s)
-        next_cursor = None if position is None else self._cursors.encode(query.as_dict(), position)
+        next_cursor = None if position is None else self._cursors.encode(bound, position)
         return UserPage(items=users, next_cursor=next_cursor)
 
     def update(
         self,
+        caller: Principal,
         user_id: str,
         changes: Mapping[str, Any],
         if_match: str | None = None,
@@ -222,7 +252,7 @@ class UserService:
         attempted: User | None = None
         for _ in range(_WRITE_ATTEMPTS):
             now_s, now_ms = self._now()
-            current = self._repository.get(user_id, now_s)
+            current = self._visible(caller, user_id, now_s)
             if current == attempted:
                 return current  # the write was retried after it had landed
             _check_preconditions(current, if_match, if_none_match)
@@ -235,11 +265,16 @@ class UserService:
         raise ConcurrentChange("The user is being changed by other requests; try again.")
 
     def delete(
-        self, user_id: str, if_match: str | None = None, *, if_none_match: str | None = None
+        self,
+        caller: Principal,
+        user_id: str,
+        if_match: str | None = None,
+        *,
+        if_none_match: str | None = None,
     ) -> None:
         for _ in range(_WRITE_ATTEMPTS):
             now_s, _ = self._now()
-            current = self._repository.get(user_id, now_s)
+            current = self._visible(caller, user_id, now_s)
             _check_preconditions(current, if_match, if_none_match)
             try:
                 self._repository.remove(current, now_s)

@@ -18,7 +18,7 @@ from api.aws.faults import AwsRefusal, cancellation, translating_faults, unavail
 from api.rules.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
 from api.rules.paging import bounded_page
 from api.settings import Settings
-from api.users.service import User, UserQuery, UserRepository
+from api.users.service import NO_SUCH_USER, User, UserQuery, UserRepository
 
 USER_ENTITY = "user"
 # Email uniqueness lives in a guard item per email in the same table, written in the
@@ -77,6 +77,7 @@ class UserItem(Model):
     ttl = NumberAttribute(null=True)
     version = NumberAttribute(null=True)
     owner_id = UnicodeAttribute(null=True, attr_name="ownerId")
+    subject = UnicodeAttribute(null=True)
 
     email_index = EmailIndex()
     created_at_index = CreatedAtIndex()
@@ -115,6 +116,7 @@ class DynamoUserRepository(UserRepository):
             updated_at=user.updated_at,
             ttl=user.expires_at,
             version=user.version,
+            subject=user.subject,
         )
 
     def _guard(self, user: User) -> UserItem:
@@ -158,7 +160,7 @@ class DynamoUserRepository(UserRepository):
         except DoesNotExist:
             item = None
         if item is None or item.entity != USER_ENTITY or not _to_user(item).is_live(now_s):
-            raise NotFound("There is no user with this id.")
+            raise NotFound(NO_SUCH_USER)
         return _to_user(item)
 
     @translating_faults
@@ -238,6 +240,7 @@ def _to_user(item: UserItem) -> User:
         updated_at=int(item.updated_at or 0),
         expires_at=None if item.ttl is None else int(item.ttl),
         version=int(item.version or 0),
+        subject=item.subject,
     )
 
 

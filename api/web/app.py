@@ -17,15 +17,18 @@ from connexion.resolver import Resolver
 from starlette.types import ASGIApp
 
 from api.paths import SPEC_PATH
+from api.rules.rate_limits import RateLimit
 from api.settings import Settings
 from api.spec import Spec, cors_rules, operation_paths
 from api.web.conditional import ConditionalGetMiddleware
 from api.web.cors import ProblemCORSMiddleware
 from api.web.docs import AuthoredSpecMiddleware
+from api.web.identity import Authenticator, security_map
 from api.web.limits import RequestLimitsMiddleware
 from api.web.observability import RequestContextMiddleware, configure_logging
 from api.web.preflight import PreflightMiddleware
 from api.web.problems import error_handlers
+from api.web.rate_limits import RateLimitMiddleware
 from api.web.responses import Operation
 from api.web.routes import method_finder
 from api.web.seams import skip_spec_validation
@@ -58,12 +61,15 @@ def create_app(
     spec: Spec,
     operations: Mapping[str, Operation],
     *,
+    authenticate: Authenticator,
+    rate_limit: RateLimit | None = None,
     lambda_runtime: bool = False,
 ) -> ASGIApp:
     """The ASGI application serving `spec` with `operations` (by operationId), wrapped so
-    every response carries X-Request-Id and every request is logged once. In the Lambda
-    runtime (one request at a time), operations run inline, docs are not served and CORS
-    preflights are left to API Gateway."""
+    every response carries X-Request-Id and every request is logged once. The callers of
+    secured operations are named by `authenticate` and, with `rate_limit`, held to their
+    quota. In the Lambda runtime (one request at a time), operations run inline, docs are
+    not served and CORS preflights are left to API Gateway."""
     configure_logging(settings.log_level)
     if lambda_runtime:
         operations = {name: inline(operation) for name, operation in operations.items()}
@@ -79,6 +85,9 @@ def create_app(
             pythonic_params=True,
             strict_validation=True,
             validator_map=VALIDATORS,
+            security_map=security_map(
+                authenticate, admin_claim=settings.admin_claim, admin_group=settings.admin_group
+            ),
             # The docs need swagger-ui-bundle, a development dependency the Lambda bundle
             # lacks.
             swagger_ui_options=SwaggerUIOptions(
@@ -93,6 +102,10 @@ def create_app(
         position=MiddlewarePosition.BEFORE_ROUTING,
         max_body_bytes=settings.max_body_bytes,
     )
+    if rate_limit is not None:
+        app.add_middleware(
+            RateLimitMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, limit=rate_limit
+        )
     if lambda_runtime:
         app.add_middleware(
             PreflightMiddleware,

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from api.rules.errors import IdempotencyKeyReused, RequestInProgress, ServiceUnavailable
+from api.rules.principal import Principal
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
@@ -46,8 +47,9 @@ class _InFlightLimit:
 
 
 class IdempotentRequests:
-    """Runs an operation at most once per Idempotency-Key and operation within the window,
-    answering retries with its first outcome. The keys live in the persistence layer that
+    """Runs an operation at most once per Idempotency-Key, operation and caller within the
+    window, answering retries with its first outcome: one caller's key never replays
+    another's response. The keys live in the persistence layer that
     `persistence_for(operation)` gives, which is built, with Powertools, on first use."""
 
     def __init__(self, persistence_for: Callable[[str], BasePersistenceLayer]) -> None:
@@ -57,13 +59,14 @@ class IdempotentRequests:
     def run(
         self,
         operation: str,
+        caller: Principal,
         key: str | None,
         payload: Mapping[str, Any],
         execute: Callable[[], Outcome],
     ) -> tuple[Outcome, bool]:
-        """The outcome of `execute()`, or of its first run with this key, and whether it is
-        a replay. IdempotencyKeyReused for another payload, RequestInProgress while the
-        first run is still going on."""
+        """The outcome of `execute()`, or of its first run with this key by this caller, and
+        whether it is a replay. IdempotencyKeyReused for another payload, RequestInProgress
+        while the first run is still going on."""
         if key is None:
             return execute(), False
         from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -74,7 +77,8 @@ class IdempotentRequests:
 
         try:
             result = self._idempotent(operation)(
-                request={"key": key, "payload": dict(payload)}, execute=execute
+                request={"caller": caller.subject, "key": key, "payload": dict(payload)},
+                execute=execute,
             )
         except IdempotencyValidationError as exc:
             raise IdempotencyKeyReused(
@@ -96,7 +100,7 @@ class IdempotentRequests:
             )
 
             config = IdempotencyConfig(
-                event_key_jmespath="key",
+                event_key_jmespath="[caller, key]",
                 payload_validation_jmespath="payload",
                 expires_after_seconds=WINDOW_SECONDS,
                 lambda_context=_InFlightLimit(),  # type: ignore[arg-type]

@@ -10,21 +10,24 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
-from api.rules.errors import DomainError, ServiceUnavailable
+from api.rules.errors import DomainError, ServiceUnavailable, Unauthenticated
+from api.web.identity import NO_TOKEN
 from api.web.messages import bounded
 from api.web.request_context import current_request_id
 
 PROBLEM_JSON = "application/problem+json"
 TITLES = {
     400: "Bad Request",
-    404: "Not Found",
+    401: "Unauthorized",
     403: "Forbidden",
+    404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
     412: "Precondition Failed",
     413: "Content Too Large",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
+    429: "Too Many Requests",
     431: "Request Header Fields Too Large",
     500: "Internal Server Error",
     503: "Service Unavailable",
@@ -69,6 +72,10 @@ def domain_error(_request: ConnexionRequest, exc: Exception) -> ConnexionRespons
 def connexion_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     # Connexion's own validation problems (400, 415, ...): keep status and detail.
     assert isinstance(exc, ProblemException)
+    if exc.status == 401:
+        # Its security layer found no bearer token (or an Authorization it cannot read).
+        missing = Unauthenticated(NO_TOKEN, token_sent=False)
+        return problem(missing.status, missing.detail, headers=missing.headers)
     detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status, "Error")
     return problem(exc.status, detail, headers=exc.headers)
 

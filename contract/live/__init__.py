@@ -20,4 +20,6 @@ def live_schema() -> OpenApiSchema:
 
 
 def live_target() -> Target:
-    return Target("live", {"base_url": os.environ["CONTRACT_URL"]})
+    """The API at CONTRACT_URL, called with the bearer token in CONTRACT_TOKEN."""
+    token = os.environ.get("CONTRACT_TOKEN") or None
+    return Target("live", {"base_url": os.environ["CONTRACT_URL"]}, token=token)

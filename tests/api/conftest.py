@@ -7,9 +7,10 @@ from starlette.testclient import TestClient
 
 from api.functions.builders import local_app
 from api.settings import Settings
+from tests.identity import bearer, verify
 
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(local_app(settings)) as client:
+    with TestClient(local_app(settings, authenticate=verify), headers=bearer()) as client:
         yield client

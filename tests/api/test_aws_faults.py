@@ -36,6 +36,7 @@ from tests.faults import (
     FaultInjector,
     cancelled,
 )
+from tests.identity import bearer, verify
 from tests.transfers import upload
 
 # Every kind of fault that outlasts botocore's retries: throttling, 5xx (an AWS error, a
@@ -68,7 +69,9 @@ def fresh_clients():
 @pytest.fixture
 def client(settings):
     """The local app, answering every error as a response (a 500 too) rather than raising."""
-    with TestClient(local_app(settings), raise_server_exceptions=False) as client:
+    with TestClient(
+        local_app(settings, authenticate=verify), headers=bearer(), raise_server_exceptions=False
+    ) as client:
         yield client
 
 

@@ -18,6 +18,7 @@ from api.functions.builders import assets_function, local_app, users_function
 from api.rules.cursors import TAG_BYTES
 from tests.api.problems import assert_problem
 from tests.events import FakeLambdaContext, make_http_event
+from tests.identity import bearer, verify
 
 OTHER_KEY = b"another deployment's cursor key, 32+ bytes"
 # openapi.yaml's example cursors before cursors were signed: what a client may still hold.
@@ -32,7 +33,7 @@ LISTINGS = ("/users", "/assets")
 
 @pytest.fixture
 def client(settings) -> Iterator[TestClient]:
-    with TestClient(local_app(settings)) as client:
+    with TestClient(local_app(settings, authenticate=verify), headers=bearer()) as client:
         yield client
 
 
@@ -104,7 +105,10 @@ def test_an_unsigned_cursor_of_the_old_format_is_400(client, listing):
 @pytest.mark.parametrize("listing", LISTINGS)
 def test_a_cursor_of_another_deployments_key_is_400(settings, listing):
     other = dataclasses.replace(settings, cursor_keys=(OTHER_KEY,))
-    with TestClient(local_app(other)) as issuer, TestClient(local_app(settings)) as client:
+    with (
+        TestClient(local_app(other, authenticate=verify), headers=bearer()) as issuer,
+        TestClient(local_app(settings, authenticate=verify), headers=bearer()) as client,
+    ):
         cursor = first_cursor(issuer, listing)
         response = client.get(listing, params={"limit": 1, "cursor": cursor})
     assert_problem(response, 400, "The cursor is not one this API issued.")
@@ -114,7 +118,10 @@ def test_a_cursor_of_another_deployments_key_is_400(settings, listing):
 def test_while_a_key_is_rotated_cursors_of_the_previous_key_still_work(settings, listing):
     before = dataclasses.replace(settings, cursor_keys=(OTHER_KEY,))
     during = dataclasses.replace(settings, cursor_keys=(*settings.cursor_keys, OTHER_KEY))
-    with TestClient(local_app(before)) as issuer, TestClient(local_app(during)) as client:
+    with (
+        TestClient(local_app(before, authenticate=verify), headers=bearer()) as issuer,
+        TestClient(local_app(during, authenticate=verify), headers=bearer()) as client,
+    ):
         cursor = first_cursor(issuer, listing)
         response = client.get(listing, params={"limit": 1, "cursor": cursor})
     assert response.status_code == 200, response.text
@@ -125,7 +132,7 @@ def test_while_a_key_is_rotated_cursors_of_the_previous_key_still_work(settings,
 )
 def test_two_instances_of_a_function_accept_each_others_cursors(settings, build, listing):
     one, other = build(settings), build(settings)
-    with TestClient(local_app(settings)) as client:
+    with TestClient(local_app(settings, authenticate=verify), headers=bearer()) as client:
         fill(client, listing)
 
     def page(handler, **query) -> dict[str, Any]:

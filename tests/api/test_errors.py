@@ -11,6 +11,7 @@ from api.functions.builders import local_app
 from api.users.service import UserService
 from dev.fakes import InMemoryUserRepository
 from tests.api.problems import assert_problem
+from tests.identity import bearer, verify
 
 USER = "/users/00000000-0000-4000-8000-000000000000"
 
@@ -60,8 +61,8 @@ def test_a_body_over_the_limit_is_413_and_stores_nothing(client, settings):
 
 
 def test_an_unexpected_error_is_a_500_problem_without_internals(settings, capsys):
-    app = local_app(settings, users=UserService(FailingRepository()))
-    with TestClient(app, raise_server_exceptions=False) as client:
+    app = local_app(settings, users=UserService(FailingRepository()), authenticate=verify)
+    with TestClient(app, headers=bearer(), raise_server_exceptions=False) as client:
         response = client.get(USER)
 
     body = assert_problem(response, 500)
@@ -95,7 +96,7 @@ def test_headers_over_the_total_limit_are_431(client):
 
 def test_local_cors_allows_exactly_what_the_spec_uses(settings):
     local = dataclasses.replace(settings, allowed_origins=("http://localhost:3000",))
-    with TestClient(local_app(local)) as client:
+    with TestClient(local_app(local, authenticate=verify), headers=bearer()) as client:
         preflight = client.options(
             "/users/00000000-0000-4000-8000-000000000000",
             headers={

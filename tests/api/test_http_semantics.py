@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from api.functions.builders import local_app
 from tests.api.problems import assert_problem
+from tests.identity import bearer, verify
 
 USER = {"email": "ada@example.com", "name": "Ada"}
 
@@ -107,7 +108,7 @@ def test_every_response_is_nosniff_and_never_stored_by_a_cache(client, method, p
 
 def test_a_cors_preflight_from_a_foreign_origin_is_a_problem(settings):
     local = dataclasses.replace(settings, allowed_origins=("http://localhost:3000",))
-    with TestClient(local_app(local)) as client:
+    with TestClient(local_app(local, authenticate=verify), headers=bearer()) as client:
         response = client.options(
             "/users",
             headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},

@@ -11,10 +11,12 @@ from api.assets.service import AssetService
 from api.assets.storage import DynamoAssetRepository, bind_asset_table
 from api.functions.builders import dynamo_idempotency, local_app
 from api.rules.errors import RequestInProgress
+from api.rules.principal import Principal
 from api.web.idempotency import Outcome
 from dev.fakes import FakeClock
 from tests.api.problems import assert_problem
 from tests.faults import THROTTLED, FaultInjector
+from tests.identity import ADMIN, bearer, verify
 
 USER = {"email": "ada@example.com", "name": "Ada"}
 ASSET = {"fileName": "a.txt", "contentType": "text/plain", "size": 5}
@@ -96,7 +98,9 @@ def test_a_replayed_asset_creation_never_hands_back_an_expired_upload_url(settin
         clock,
         upload_expires_seconds=900,
     )
-    with TestClient(local_app(settings, assets=assets)) as client:
+    with TestClient(
+        local_app(settings, assets=assets, authenticate=verify), headers=bearer()
+    ) as client:
         headers = {"Idempotency-Key": "k-5"}
         first = client.post("/assets", json=ASSET, headers=headers).json()
         clock.advance(3600)
@@ -110,16 +114,19 @@ def test_a_replayed_asset_creation_never_hands_back_an_expired_upload_url(settin
     assert count(settings, settings.table("assets")) == 1
 
 
+CALLER = Principal(ADMIN, admin=True)
+
+
 def test_a_duplicate_while_the_first_is_in_flight_is_refused(settings):
     idempotency = dynamo_idempotency(settings)
 
     def first_run():
         # The retry arrives while the first request is still being served.
-        idempotency.run("createUser", "k-6", USER, lambda: Outcome({}, 201, {}))
+        idempotency.run("createUser", CALLER, "k-6", USER, lambda: Outcome({}, 201, {}))
         return Outcome({"first": True}, 201, {})
 
     with pytest.raises(RequestInProgress):
-        idempotency.run("createUser", "k-6", USER, first_run)
+        idempotency.run("createUser", CALLER, "k-6", USER, first_run)
 
 
 def test_an_idempotency_store_that_stays_throttled_is_a_503_and_creates_nothing(client, settings):

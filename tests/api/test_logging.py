@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from api.functions.builders import local_app, users_function
 from tests.events import FakeLambdaContext, make_http_event
+from tests.identity import bearer, verify
 from tests.transfers import upload
 
 EMAIL, NAME = "secret.person@example.com", "Very Secret Name"
@@ -22,7 +23,7 @@ def settings(settings):
 
 @pytest.fixture
 def client(settings):
-    with TestClient(local_app(settings)) as client:
+    with TestClient(local_app(settings, authenticate=verify), headers=bearer()) as client:
         yield client
 
 

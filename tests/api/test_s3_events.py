@@ -10,6 +10,7 @@ import pytest
 from api.assets.bucket import S3ObjectStorage
 from api.functions.builders import assets_function, dynamo_asset_service
 from tests.events import FakeLambdaContext, fresh_import, make_http_event
+from tests.identity import ADMIN_CALLER
 from tests.transfers import upload
 
 
@@ -51,16 +52,16 @@ def put(settings, key, data, content_type):
 
 
 def test_the_event_confirms_an_upload_and_a_duplicate_changes_nothing(handler, assets, settings):
-    asset, ticket = assets.create("a b.txt", "text/plain", 5)
+    asset, ticket = assets.create(ADMIN_CALLER, "a b.txt", "text/plain", 5)
     upload({"url": ticket.url, "fields": ticket.fields}, b"hello")
     event = make_s3_event(asset.upload_key)
 
     assert handler(event, FakeLambdaContext()) == {"handled": 1}
-    confirmed = assets.get(asset.asset_id)
+    confirmed = assets.get(ADMIN_CALLER, asset.asset_id)
     handler(event, FakeLambdaContext())
 
     assert confirmed.status == "uploaded"
-    assert assets.get(asset.asset_id) == confirmed
+    assert assets.get(ADMIN_CALLER, asset.asset_id) == confirmed
     storage = S3ObjectStorage(settings)
     assert storage.head(asset.upload_key) is None
     served = storage.head(asset.s3_key)
@@ -69,12 +70,12 @@ def test_the_event_confirms_an_upload_and_a_duplicate_changes_nothing(handler, a
 
 
 def test_the_event_rejects_a_mismatched_upload_and_deletes_the_object(handler, assets, settings):
-    asset, _ = assets.create("a.txt", "text/plain", 5)
+    asset, _ = assets.create(ADMIN_CALLER, "a.txt", "text/plain", 5)
     put(settings, asset.upload_key, b"not five bytes", "text/plain")
 
     handler(make_s3_event(asset.upload_key), FakeLambdaContext())
 
-    assert assets.get(asset.asset_id).status == "rejected"
+    assert assets.get(ADMIN_CALLER, asset.asset_id).status == "rejected"
     storage = S3ObjectStorage(settings)
     assert (storage.head(asset.upload_key), storage.head(asset.s3_key)) == (None, None)
 
@@ -82,24 +83,24 @@ def test_the_event_rejects_a_mismatched_upload_and_deletes_the_object(handler, a
 def test_an_upload_after_confirmation_is_deleted_by_its_event_and_serves_nothing(
     handler, assets, settings
 ):
-    asset, ticket = assets.create("a.txt", "text/plain", 5)
+    asset, ticket = assets.create(ADMIN_CALLER, "a.txt", "text/plain", 5)
     upload({"url": ticket.url, "fields": ticket.fields}, b"hello")
     handler(make_s3_event(asset.upload_key), FakeLambdaContext())
-    confirmed = assets.get(asset.asset_id)
+    confirmed = assets.get(ADMIN_CALLER, asset.asset_id)
     served = S3ObjectStorage(settings).head(asset.s3_key)
 
     upload({"url": ticket.url, "fields": ticket.fields}, b"HELLO")  # the same POST, again
     handler(make_s3_event(asset.upload_key), FakeLambdaContext())
 
-    assert assets.get(asset.asset_id) == confirmed
+    assert assets.get(ADMIN_CALLER, asset.asset_id) == confirmed
     storage = S3ObjectStorage(settings)
     assert storage.head(asset.upload_key) is None
     assert storage.head(asset.s3_key) == served
 
 
 def test_an_event_after_deletion_deletes_the_late_upload(handler, assets, settings):
-    asset, ticket = assets.create("a.txt", "text/plain", 5)
-    assets.delete(asset.asset_id)
+    asset, ticket = assets.create(ADMIN_CALLER, "a.txt", "text/plain", 5)
+    assets.delete(ADMIN_CALLER, asset.asset_id)
     upload({"url": ticket.url, "fields": ticket.fields}, b"hello")
 
     handler(make_s3_event(asset.upload_key), FakeLambdaContext())
@@ -116,21 +117,21 @@ def test_unknown_keys_and_other_events_are_tolerated(handler, assets):
 
 
 def test_an_event_for_a_served_key_changes_nothing(handler, assets, settings):
-    asset, ticket = assets.create("a.txt", "text/plain", 5)
+    asset, ticket = assets.create(ADMIN_CALLER, "a.txt", "text/plain", 5)
     upload({"url": ticket.url, "fields": ticket.fields}, b"hello")
-    confirmed = assets.get(asset.asset_id)
+    confirmed = assets.get(ADMIN_CALLER, asset.asset_id)
 
     # The confirmation's own copy: were the bucket to notify it, nothing would change.
     handler(make_s3_event(asset.s3_key, event_name="ObjectCreated:Copy"), FakeLambdaContext())
 
-    assert assets.get(asset.asset_id) == confirmed
+    assert assets.get(ADMIN_CALLER, asset.asset_id) == confirmed
     assert S3ObjectStorage(settings).head(asset.s3_key) is not None
 
 
 def test_an_event_arriving_before_the_object_is_readable_leaves_it_pending(handler, assets):
-    asset, _ = assets.create("a.txt", "text/plain", 5)
+    asset, _ = assets.create(ADMIN_CALLER, "a.txt", "text/plain", 5)
     handler(make_s3_event(asset.upload_key), FakeLambdaContext())
-    assert assets.get(asset.asset_id).status == "pending"
+    assert assets.get(ADMIN_CALLER, asset.asset_id).status == "pending"
 
 
 def test_the_module_handler_answers_http_and_s3_events(settings, monkeypatch):

@@ -17,6 +17,7 @@ from api.functions.builders import local_app
 from api.users.storage import UserItem, bind_user_table
 from api.web import seams
 from api.web.validation import NamingParameterValidator, StrictJSONBodyValidator
+from tests.identity import bearer, verify
 
 
 def parameters(function):
@@ -45,7 +46,7 @@ def test_building_the_app_does_not_validate_the_spec(settings, monkeypatch):
         raise AssertionError("the spec was validated")
 
     monkeypatch.setattr(Specification, "_validate_spec", classmethod(fail))
-    local_app(settings)  # raises if add_api validated
+    local_app(settings, authenticate=verify)  # raises if add_api validated
 
 
 def test_the_operation_routed_to_is_read_from_connexions_routing_context(settings, monkeypatch):
@@ -54,7 +55,7 @@ def test_the_operation_routed_to_is_read_from_connexions_routing_context(setting
     monkeypatch.setattr(
         "api.web.observability.routed_operation_id", lambda scope: seen.append(real(scope))
     )
-    with TestClient(local_app(settings)) as client:
+    with TestClient(local_app(settings, authenticate=verify), headers=bearer()) as client:
         client.get("/health")
         client.get("/nowhere")
     assert seen == ["getHealth", None]

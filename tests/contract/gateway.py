@@ -4,8 +4,10 @@ A `requests` transport adapter that does what the deployed HTTP API does with a 
 picks the route from the same table `deploy.api_definition` derives from openapi.yaml for
 template.yaml (one route per operation, the function chosen by the operation's tag; a method
 without a route of its own takes the path's `ANY` route, if any), answers 404
-`{"message":"Not Found"}` itself when no route matches, and otherwise invokes the route's
-function with a payload format 2.0 event and turns the function's result into the response.
+`{"message":"Not Found"}` itself when no route matches; on a secured route, verifies the
+bearer token as its JWT authorizer does (401 `{"message":"Unauthorized"}` when it is missing
+or invalid) and passes the verified claims on; and otherwise invokes the route's function
+with a payload format 2.0 event and turns the function's result into the response.
 """
 
 from __future__ import annotations
@@ -22,14 +24,54 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from starlette.testclient import TestClient
 
 from api.functions.runtime import LambdaHandler
-from api.spec import load_spec
+from api.rules.errors import Unauthenticated
+from api.spec import Spec, load_spec, operations
 from deploy.api_definition import Route, routes
 from tests.events import FakeLambdaContext, make_http_event
+from tests.identity import verify
 
 BASE_URL = "https://api.example.com"
 NOT_FOUND = (404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
+UNAUTHORIZED_BODY = b'{"message":"Unauthorized"}'
+
+
+def secured_paths(spec: Spec) -> set[str]:
+    """The paths whose operations all need a token (the routes an authorizer guards)."""
+    security: dict[str, set[bool]] = {}
+    for _, path, operation, _ in operations(spec):
+        needed = bool(operation.get("security", spec.get("security")))
+        security.setdefault(path, set()).add(needed)
+    return {path for path, needed in security.items() if needed == {True}}
+
+
+def authorizer_claims(
+    headers: Mapping[str, str],
+) -> dict[str, Any] | tuple[int, dict[str, str], bytes]:
+    """The claims of the request's verified bearer token, or the authorizer's 401."""
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    try:
+        if scheme.lower() != "bearer" or not value.strip():
+            raise Unauthenticated("no bearer token")
+        claims = verify(value.strip())
+    except Unauthenticated as exc:
+        challenge = (
+            "Bearer"
+            if not value
+            else f'Bearer error="invalid_token" error_description="{exc.detail}"'
+        )
+        return (
+            401,
+            {"content-type": "application/json", "www-authenticate": challenge},
+            UNAUTHORIZED_BODY,
+        )
+    # API Gateway passes every claim as a string, a list flattened to "[a b]".
+    return {
+        name: f"[{' '.join(map(str, claim))}]" if isinstance(claim, list) else str(claim)
+        for name, claim in claims.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -70,7 +112,10 @@ def request_body(request: requests.PreparedRequest) -> bytes | None:
 
 
 def http_api_event(
-    request: requests.PreparedRequest, route: CompiledRoute, path_parameters: dict[str, str]
+    request: requests.PreparedRequest,
+    route: CompiledRoute,
+    path_parameters: dict[str, str],
+    claims: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """The payload format 2.0 event API Gateway sends for `request` on `route`."""
     url = urlsplit(str(request.url))
@@ -86,7 +131,10 @@ def http_api_event(
         headers=headers,
         body=body,
         request_id=str(uuid.uuid4()),
+        caller=None,
     )
+    if claims is not None:
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
     if "content-type" not in headers:
         # make_http_event assumes JSON; API Gateway passes only what the client sent.
         event["headers"].pop("content-type", None)
@@ -109,7 +157,9 @@ class HttpApiGateway(HTTPAdapter):
     def __init__(self, functions: Mapping[str, LambdaHandler]) -> None:
         super().__init__()
         self._functions = functions
-        self._routes = [CompiledRoute.of(route) for route in routes(load_spec())]
+        spec = load_spec()
+        self._routes = [CompiledRoute.of(route) for route in routes(spec)]
+        self._secured = secured_paths(spec)
 
     def match(self, method: str, path: str) -> tuple[CompiledRoute, dict[str, str]] | None:
         """The route of `method` on `path`, else an `ANY` route of the path, if there is one."""
@@ -124,13 +174,19 @@ class HttpApiGateway(HTTPAdapter):
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:
         matched = self.match(str(request.method), urlsplit(str(request.url)).path)
+        authorized: dict[str, Any] | tuple[int, dict[str, str], bytes] | None = None
+        if matched is not None and matched[0].route.path in self._secured:
+            authorized = authorizer_claims({k.lower(): str(v) for k, v in request.headers.items()})
         if matched is None:
             status, headers, body = NOT_FOUND
+        elif isinstance(authorized, tuple):
+            status, headers, body = authorized
         else:
             route, path_parameters = matched
             function = route.route.function
             result = self._functions[function](
-                http_api_event(request, route, path_parameters), LambdaContext(function)
+                http_api_event(request, route, path_parameters, authorized),
+                LambdaContext(function),
             )
             status, headers, body = lambda_response(result)
         raw = urllib3.HTTPResponse(
@@ -156,6 +212,54 @@ def lambda_response(result: dict[str, Any]) -> tuple[int, dict[str, str], bytes]
         headers["set-cookie"] = ", ".join(result["cookies"])
     headers["content-length"] = str(len(body))
     return int(result["statusCode"]), headers, body
+
+
+class AsgiTransport(HTTPAdapter):
+    """Sends requests to an ASGI app in process, through Starlette's test client; so that
+    every request of a run, Schemathesis' own probes too, takes one path."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__()
+        self._client = TestClient(app, base_url=BASE_URL)
+
+    def send(
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        answer = self._client.request(
+            str(request.method),
+            str(request.url),
+            headers=[(name, _header_bytes(value)) for name, value in request.headers.items()],
+            content=request_body(request),
+        )
+        raw = urllib3.HTTPResponse(
+            body=io.BytesIO(answer.content),
+            headers=list(answer.headers.multi_items()),
+            status=answer.status_code,
+            version=11,
+            preload_content=False,
+            request_method=request.method,
+        )
+        return self.build_response(request, raw)
+
+    def close(self) -> None:
+        pass
+
+
+def _header_bytes(value: str | bytes) -> bytes:
+    """A header value as requests would send it: Latin-1, else its UTF-8 bytes."""
+    if isinstance(value, bytes):
+        return value
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
+
+
+def asgi_session(app: Any) -> requests.Session:
+    """A requests session whose requests to BASE_URL go to the ASGI `app`."""
+    session = requests.Session()
+    session.mount(BASE_URL, AsgiTransport(app))
+    return session
 
 
 def gateway_session(functions: Mapping[str, LambdaHandler]) -> requests.Session:

@@ -16,7 +16,8 @@ from api.settings import Settings
 from contract.suite import Target
 from contract.suite import load_schema as load_contract_schema
 from dev.emulator import create_resources
-from tests.contract.gateway import BASE_URL, gateway_session
+from tests.contract.gateway import BASE_URL, asgi_session, gateway_session
+from tests.identity import token, verify
 
 LOCAL_TARGETS = ("asgi", "lambda")
 
@@ -56,6 +57,7 @@ def local_target(name: str, settings: Settings) -> Target:
         recreate_resources(settings)
 
     if name == "asgi":
-        return Target(name, {"app": local_app(settings)}, empty)
+        session = asgi_session(local_app(settings, authenticate=verify))
+        return Target(name, {"session": session, "base_url": BASE_URL}, empty, token())
     session = gateway_session(lambda_functions(settings))
-    return Target(name, {"session": session, "base_url": BASE_URL}, empty)
+    return Target(name, {"session": session, "base_url": BASE_URL}, empty, token())

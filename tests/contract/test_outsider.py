@@ -14,13 +14,14 @@ from api.functions.builders import local_app, users_function
 from api.paths import SPEC_PATH
 from api.spec import load_spec
 from tests.events import FakeLambdaContext, make_http_event
+from tests.identity import bearer, verify
 from tests.local_server import local_server
 
 MAX_EXAMPLES = 25
 
 
 def test_the_served_spec_is_the_authored_document_with_its_refs(settings):
-    with TestClient(local_app(settings)) as client:
+    with TestClient(local_app(settings, authenticate=verify), headers=bearer()) as client:
         served = client.get("/openapi.json")
         yaml = client.get("/openapi.yaml")
     assert served.status_code == 200

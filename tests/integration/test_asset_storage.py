@@ -16,6 +16,8 @@ from api.settings import Settings
 from tests.transfers import download, upload
 
 NOW = 1_790_000_000
+# The owner of the assets make_asset makes, unless told otherwise.
+OWNER = "7c1e4b2a-5d3f-4a6b-8c9d-0e1f2a3b4c5d"
 
 
 def make_asset(n: int, **changes) -> Asset:
@@ -31,6 +33,7 @@ def make_asset(n: int, **changes) -> Asset:
         "updated_at": NOW * 1000 + n,
         "expires_at": NOW + 1000,
         "version": 1,
+        "owner_id": OWNER,
     }
     return Asset(**{**fields, **changes})
 
@@ -100,20 +103,20 @@ def test_find_pages_newest_first_overall_and_by_status(repository):
 
     seen, after = [], None
     while True:
-        page, after = repository.find(None, 2, after, NOW)
+        page, after = repository.find(OWNER, None, 2, after, NOW)
         seen += [a.asset_id for a in page]
         if after is None:
             break
     assert seen == [a.asset_id for a in reversed(assets)]
-    pending, _ = repository.find("pending", 10, None, NOW)
+    pending, _ = repository.find(OWNER, "pending", 10, None, NOW)
     assert [a.asset_id for a in pending] == [assets[i].asset_id for i in (4, 3, 2, 0)]
-    uploaded, _ = repository.find("uploaded", 10, None, NOW)
+    uploaded, _ = repository.find(OWNER, "uploaded", 10, None, NOW)
     assert [a.status for a in uploaded] == ["uploaded"]
 
 
 def test_find_refuses_a_position_it_did_not_produce(repository):
     with pytest.raises(InvalidCursor):
-        repository.find(None, 10, {"assetId": "x", "createdAt": 1}, NOW)
+        repository.find(OWNER, None, 10, {"assetId": "x", "createdAt": 1}, NOW)
 
 
 def test_a_presigned_post_uploads_real_bytes_that_head_then_describes(storage):

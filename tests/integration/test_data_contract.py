@@ -31,12 +31,14 @@ from api.paths import ROOT
 from api.rules.cursors import TAG_BYTES, CursorCodec, query_fingerprint
 from api.rules.errors import DomainError, NotFound
 from api.rules.etags import etag_of, if_match_allows
+from api.rules.principal import Principal
 from api.rules.timestamps import format_millis, format_seconds, parse_to_seconds
 from api.settings import Settings
 from api.users.service import User, UserQuery, UserService, normalize_email
 from api.users.storage import DynamoUserRepository, bind_user_table
 from api.web.idempotency import IdempotentRequests, Outcome
 from dev.fakes import FakeClock, InMemoryAssetRepository, InMemoryObjectStorage
+from tests.identity import ADMIN_CALLER
 
 VECTORS: dict[str, list[dict[str, Any]]] = json.loads(
     (ROOT / "contract" / "vectors.json").read_text(encoding="utf-8")
@@ -198,7 +200,11 @@ def user_creates_output(settings: Settings, given: dict[str, Any]) -> dict[str, 
     body = given["body"]
     with fixed_ids(users_service_module, [given["userId"]]):
         user = service.create(
-            body["email"], body["name"], body.get("department"), body.get("expiresAt")
+            ADMIN_CALLER,
+            body["email"],
+            body["name"],
+            body.get("department"),
+            body.get("expiresAt"),
         )
     return {"etag": user.etag, "table": raw_table(settings, "users")}
 
@@ -259,7 +265,9 @@ def asset_creates_output(settings: Settings, given: dict[str, Any]) -> dict[str,
     )
     body = given["body"]
     with fixed_ids(assets_service_module, [given["assetId"]]):
-        _, upload = service.create(body["fileName"], body["contentType"], body["size"])
+        _, upload = service.create(
+            ADMIN_CALLER, body["fileName"], body["contentType"], body["size"]
+        )
     policy = policy_of(settings, upload.fields)
     lifetime = policy.pop("lifetime")
     assert given["uploadExpiresSeconds"] - 1 <= lifetime <= given["uploadExpiresSeconds"]
@@ -276,7 +284,7 @@ def asset_creates_output(settings: Settings, given: dict[str, Any]) -> dict[str,
 def s3_keys_output(given: dict[str, Any]) -> dict[str, Any]:
     service = AssetService(InMemoryAssetRepository(), InMemoryObjectStorage(), FakeClock())
     with fixed_ids(assets_service_module, [given["assetId"]]):
-        asset, _ = service.create(given["fileName"], "text/plain", 1)
+        asset, _ = service.create(ADMIN_CALLER, given["fileName"], "text/plain", 1)
     assert asset_id_of(asset.s3_key) == given["assetId"]
     return {"safeName": safe_file_name(given["fileName"]), "s3Key": asset.s3_key}
 
@@ -284,7 +292,7 @@ def s3_keys_output(given: dict[str, Any]) -> dict[str, Any]:
 def upload_keys_output(given: dict[str, Any]) -> dict[str, Any]:
     service = AssetService(InMemoryAssetRepository(), InMemoryObjectStorage(), FakeClock())
     with fixed_ids(assets_service_module, [given["assetId"]]):
-        asset, upload = service.create(given["fileName"], "text/plain", 1)
+        asset, upload = service.create(ADMIN_CALLER, given["fileName"], "text/plain", 1)
     assert upload.fields["key"] == asset.upload_key
     return {"s3Key": asset.s3_key, "uploadKey": asset.upload_key}
 
@@ -319,7 +327,9 @@ def list_users(settings: Settings, given: dict[str, Any]) -> tuple[list[str], st
     for user in given.get("stored", []) + expired_above(given):
         repository.add(make_user(user), given["storedAt"])
     service = UserService(repository, FakeClock(now=given["now"]), cursors=cursor_codec(given))
-    page = service.list(UserQuery(**given["query"]), given["limit"], given.get("cursor"))
+    page = service.list(
+        ADMIN_CALLER, UserQuery(**given["query"]), given["limit"], given.get("cursor")
+    )
     return [user.user_id for user in page.items], page.next_cursor
 
 
@@ -333,7 +343,12 @@ def list_assets(settings: Settings, given: dict[str, Any]) -> tuple[list[str], s
         FakeClock(now=given["now"]),
         cursors=cursor_codec(given),
     )
-    page = service.list(given["query"].get("status"), given["limit"], given.get("cursor"))
+    page = service.list(
+        ADMIN_CALLER,
+        given["query"].get("status"),
+        given["limit"],
+        given.get("cursor"),
+    )
     return [asset.asset_id for asset in page.items], page.next_cursor
 
 
@@ -387,11 +402,14 @@ def idempotency_output(settings: Settings, given: dict[str, Any]) -> dict[str, A
         return first
 
     before = time.time()
-    outcome, replayed = requests.run(given["operation"], given["key"], given["payload"], execute)
+    caller = Principal(given["caller"])
+    outcome, replayed = requests.run(
+        given["operation"], caller, given["key"], given["payload"], execute
+    )
     after = time.time()
     assert (outcome, replayed) == (first, False)
     completed = raw_table(settings, "idempotency")
-    again = requests.run(given["operation"], given["key"], given["payload"], execute)
+    again = requests.run(given["operation"], caller, given["key"], given["payload"], execute)
     assert again == (first, True)
     assert len(during) == 1
     return {"inProgress": during[0], "completed": completed, "wall": (before, after)}

@@ -21,6 +21,7 @@ from api.settings import Settings
 from api.users.service import User, UserQuery, UserRepository
 from api.users.storage import GUARD_PREFIX, DynamoUserRepository, bind_user_table
 from dev.fakes import InMemoryAssetRepository, InMemoryUserRepository
+from tests.integration.test_asset_storage import OWNER
 from tests.integration.test_asset_storage import make_asset as asset
 from tests.integration.test_user_store import NOW
 from tests.integration.test_user_store import make_user as user
@@ -272,7 +273,7 @@ def test_an_assets_listing_stops_at_the_budget_with_a_short_page(assets, status)
     assets.seed([oldest, *expired])
     repository: AssetRepository = assets.repository
 
-    first, after = repository.find(status, 5, None, NOW)
+    first, after = repository.find(OWNER, status, 5, None, NOW)
 
     last_evaluated = expired[-BUDGET]
     assert (first, after) == (
@@ -281,4 +282,4 @@ def test_an_assets_listing_stops_at_the_budget_with_a_short_page(assets, status)
     )
     if assets.queries is not None:
         assert assets.evaluated() == BUDGET
-    assert repository.find(status, 5, after, NOW) == ([oldest], None)
+    assert repository.find(OWNER, status, 5, after, NOW) == ([oldest], None)

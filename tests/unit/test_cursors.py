@@ -20,6 +20,7 @@ from dev.fakes import (
     InMemoryObjectStorage,
     InMemoryUserRepository,
 )
+from tests.identity import ADMIN_CALLER
 
 KEY = b"unit tests: the current cursor key, 32+ bytes"
 OLD_KEY = b"unit tests: the previous cursor key, 32+ bytes"
@@ -179,31 +180,35 @@ def test_the_users_service_signs_its_cursors_with_the_codec_it_is_given():
     clock = FakeClock()
     issuer = UserService(repository, clock, cursors=CursorCodec((KEY,)))
     for i in range(3):
-        issuer.create(f"u{i}@example.com", "U")
+        issuer.create(ADMIN_CALLER, f"u{i}@example.com", "U")
         clock.advance(1)
-    cursor = issuer.list(UserQuery(), 1).next_cursor
+    cursor = issuer.list(ADMIN_CALLER, UserQuery(), 1).next_cursor
     assert cursor is not None
 
     same_key = UserService(repository, clock, cursors=CursorCodec((KEY,)))
-    assert len(same_key.list(UserQuery(), 1, cursor).items) == 1
+    assert len(same_key.list(ADMIN_CALLER, UserQuery(), 1, cursor).items) == 1
     with pytest.raises(InvalidCursor, match="not one this API issued"):
-        UserService(repository, clock, cursors=CursorCodec((OLD_KEY,))).list(UserQuery(), 1, cursor)
+        UserService(repository, clock, cursors=CursorCodec((OLD_KEY,))).list(
+            ADMIN_CALLER, UserQuery(), 1, cursor
+        )
     with pytest.raises(InvalidCursor, match="not one this API issued"):
-        UserService(repository, clock).list(UserQuery(), 1, cursor)  # a key of its own
+        UserService(repository, clock).list(
+            ADMIN_CALLER, UserQuery(), 1, cursor
+        )  # a key of its own
 
 
 def test_the_assets_service_signs_its_cursors_with_the_codec_it_is_given():
     repository, storage, clock = InMemoryAssetRepository(), InMemoryObjectStorage(), FakeClock()
     issuer = AssetService(repository, storage, clock, cursors=CursorCodec((KEY,)))
     for i in range(3):
-        issuer.create(f"{i}.txt", "text/plain", 1)
+        issuer.create(ADMIN_CALLER, f"{i}.txt", "text/plain", 1)
         clock.advance(1)
-    cursor = issuer.list(None, 1).next_cursor
+    cursor = issuer.list(ADMIN_CALLER, None, 1).next_cursor
     assert cursor is not None
 
     same_key = AssetService(repository, storage, clock, cursors=CursorCodec((KEY,)))
-    assert len(same_key.list(None, 1, cursor).items) == 1
+    assert len(same_key.list(ADMIN_CALLER, None, 1, cursor).items) == 1
     with pytest.raises(InvalidCursor, match="not one this API issued"):
         AssetService(repository, storage, clock, cursors=CursorCodec((OLD_KEY,))).list(
-            None, 1, cursor
+            ADMIN_CALLER, None, 1, cursor
         )

@@ -19,6 +19,7 @@ from api.users.service import (
     normalize_email,
 )
 from dev.fakes import FakeClock, InMemoryUserRepository
+from tests.identity import ADMIN_CALLER
 
 EMAIL_SCHEMA = load_spec()["components"]["schemas"]["Email"]
 # The schema as a client and Schemathesis read it: its pattern an ECMA-262 expression.
@@ -89,12 +90,12 @@ def test_an_email_is_stored_in_its_one_normal_form(sent, stored):
     ],
 )
 def test_two_spellings_of_one_address_are_one_user(users, repository, first, second):
-    ada = users.create(first, "Ada")
+    ada = users.create(ADMIN_CALLER, first, "Ada")
 
     with pytest.raises(EmailTaken):
-        users.create(second, "Impostor")
+        users.create(ADMIN_CALLER, second, "Impostor")
     assert list(repository.users) == [ada.user_id]
-    assert users.list(UserQuery(email=second), 10).items == [ada]
+    assert users.list(ADMIN_CALLER, UserQuery(email=second), 10).items == [ada]
 
 
 def test_an_email_that_lower_casing_makes_too_long_is_refused_and_nothing_is_stored(
@@ -105,30 +106,30 @@ def test_an_email_that_lower_casing_makes_too_long_is_refused_and_nothing_is_sto
     assert ecma_valid(sent)
 
     with pytest.raises(InvalidRequest, match="'email' is longer than 254 characters"):
-        users.create(sent, "Ada")
+        users.create(ADMIN_CALLER, sent, "Ada")
     assert repository.users == {}
 
 
 def test_a_change_to_an_email_too_long_once_normalised_changes_nothing(users):
-    ada = users.create("ada@example.com", "Ada")
+    ada = users.create(ADMIN_CALLER, "ada@example.com", "Ada")
     sent = "\u0130" * 200 + "@example.com"  # 212 characters, 412 lower-cased
     with pytest.raises(InvalidRequest, match="'email' is longer than 254 characters"):
-        users.update(ada.user_id, {"email": sent})
-    assert users.get(ada.user_id) == ada
+        users.update(ADMIN_CALLER, ada.user_id, {"email": sent})
+    assert users.get(ADMIN_CALLER, ada.user_id) == ada
 
 
 def test_a_filter_too_long_once_normalised_is_refused_naming_email(users):
     with pytest.raises(InvalidRequest, match="'email'"):
-        users.list(UserQuery(email="\u0130" * 250 + "@a.b"), 10)
+        users.list(ADMIN_CALLER, UserQuery(email="\u0130" * 250 + "@a.b"), 10)
 
 
 def test_a_change_to_another_spelling_of_the_same_email_keeps_it(users):
-    ada = users.create("ada@b\u00fccher.example", "Ada")
-    changed = users.update(ada.user_id, {"email": f"Ada@{A_LABEL}"})
+    ada = users.create(ADMIN_CALLER, "ada@b\u00fccher.example", "Ada")
+    changed = users.update(ADMIN_CALLER, ada.user_id, {"email": f"Ada@{A_LABEL}"})
     assert changed.email == ada.email
-    other = users.create("grace@example.com", "Grace")
+    other = users.create(ADMIN_CALLER, "grace@example.com", "Grace")
     with pytest.raises(EmailTaken):
-        users.update(other.user_id, {"email": f"ADA@{A_LABEL}."})
+        users.update(ADMIN_CALLER, other.user_id, {"email": f"ADA@{A_LABEL}."})
 
 
 @pytest.mark.parametrize(
