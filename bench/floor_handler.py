@@ -87,6 +87,7 @@ def _user_json(item: dict[str, Any]) -> dict[str, Any]:
 def _asset_json(item: dict[str, Any]) -> dict[str, Any]:
     return {
         "assetId": item["assetId"]["S"],
+        "ownerId": item["ownerId"]["S"],
         "fileName": item["fileName"]["S"],
         "contentType": item["contentType"]["S"],
         "size": int(item["size"]["N"]),
@@ -95,6 +96,11 @@ def _asset_json(item: dict[str, Any]) -> dict[str, Any]:
         "updatedAt": _millis(int(item["updatedAt"]["N"])),
         "expiresAt": _seconds(int(item["ttl"]["N"])),
     }
+
+
+def _caller(event: dict[str, Any]) -> str:
+    """The subject API Gateway's JWT authorizer verified, as the app reads it."""
+    return str(event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"])
 
 
 def _is_live(item: dict[str, Any], now_s: int) -> bool:
@@ -156,7 +162,7 @@ class FloorHandler:
 
     def _assets_route(self, method: str, parts: list[str], event: dict[str, Any]) -> Response:
         if len(parts) == 1 and method == "POST":
-            return self.create_asset(_body(event))
+            return self.create_asset(_body(event), _caller(event))
         if len(parts) == 2 and method == "GET":
             return self.get_asset(parts[1])
         if len(parts) == 3 and parts[2] == "download" and method == "GET":
@@ -323,7 +329,7 @@ class FloorHandler:
 
     # Assets: metadata in the table, bytes straight to and from S3 with presigned URLs.
 
-    def create_asset(self, body: dict[str, Any]) -> Response:
+    def create_asset(self, body: dict[str, Any], owner: str) -> Response:
         file_name, content_type, size = body["fileName"], body["contentType"], body["size"]
         if not isinstance(size, int) or not 0 <= size <= 100 * 1024 * 1024:
             raise ValueError("size")
@@ -340,6 +346,7 @@ class FloorHandler:
         )
         item = {
             "assetId": {"S": asset_id},
+            "ownerId": {"S": owner},
             "entity": {"S": ASSET_ENTITY},
             "fileName": {"S": file_name},
             "contentType": {"S": content_type},

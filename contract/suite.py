@@ -52,13 +52,17 @@ class Target:
         return {**self.where, "headers": {"Authorization": f"Bearer {self.token}"}}
 
 
+def excluded_checks(target: Target) -> list[Any]:
+    """No default check is left out over HTTP, `ignored_auth` included: it repeats a
+    successful request without the token and with a wrong one. Schemathesis sends those
+    probes over a transport of its own, which cannot reach an in-process `session`; there
+    `check_anonymous_refused` stands in for it."""
+    return [ignored_auth] if "session" in target.where else []
+
+
 def check_operation(case: Case[Any], target: Target) -> None:
-    """One generated request to `target`, and every default check on its response. Over
-    HTTP that includes `ignored_auth`, which repeats a successful request without the token
-    and with a wrong one; Schemathesis sends those probes over a transport of its own, which
-    cannot reach an in-process `session`, so there `check_anonymous_refused` stands in."""
-    excluded = [ignored_auth] if "session" in target.where else []
-    case.call_and_validate(**target.call_kwargs, excluded_checks=excluded)
+    """One generated request to `target`, and every default check on its response."""
+    case.call_and_validate(**target.call_kwargs, excluded_checks=excluded_checks(target))
 
 
 def secured_operations(schema: OpenApiSchema) -> list[tuple[str, str]]:
@@ -110,6 +114,21 @@ def walk_links(schema: OpenApiSchema, target: Target) -> None:
 
         def get_call_kwargs(self, case: Case[Any]) -> dict[str, Any]:
             return target.call_kwargs
+
+        def validate_response(
+            self,
+            response: Any,
+            case: Case[Any],
+            additional_checks: list[Any] | None = None,
+            **kwargs: Any,
+        ) -> None:
+            case.validate_response(
+                response,
+                additional_checks=additional_checks,
+                excluded_checks=excluded_checks(target),
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+            )
 
     for restart in range(MAX_RESTARTS):
         settings = hypothesis.settings(

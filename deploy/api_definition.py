@@ -2,8 +2,10 @@
 
 Every operation of the spec becomes a route whose Lambda integration is the function of
 api/resources.py that serves the operation's tag, every path an `ANY` route to the same
-function (for the methods the spec lacks, which the application answers 405), and the CORS
-configuration allows exactly the methods and headers the spec uses.
+function (for the methods the spec lacks, which the application answers 405) and an
+`OPTIONS` route for CORS preflights, and the CORS configuration allows exactly the methods
+and headers the spec uses. A route whose operation needs a bearer token goes through the
+JWT authorizer, which checks the token against the stack's issuer and audience.
 `python -m deploy.api_definition` rewrites the generated block of template.yaml; `--check`
 only says whether it is up to date (the tests in tests/deploy assert the same).
 """
@@ -11,6 +13,7 @@ only says whether it is up to date (the tests in tests/deploy assert the same).
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,36 +23,82 @@ import yaml
 
 from api.paths import ROOT
 from api.resources import FUNCTIONS, function_for_tag
-from api.spec import Spec, cors_rules, load_spec, operations
+from api.spec import Spec, cors_rules, load_spec, operations, resolve
 
 TEMPLATE_PATH = ROOT / "template.yaml"
 
 ANY = "ANY"
+PREFLIGHT = "OPTIONS"
 ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
 CORS_MAX_AGE_SECONDS = 600
 ALLOWED_ORIGINS_PARAMETER = "AllowedOrigins"
+AUTHORIZER_KEY = "x-amazon-apigateway-authorizer"
+# The issuer and audience of the tokens the authorizer accepts: the stack's Cognito user
+# pool and its app client, unless the JwtIssuer parameter names another OIDC issuer (then
+# JwtAudience is the audience). Cognito's access tokens carry the client id as `client_id`,
+# its ID tokens as `aud`: API Gateway accepts either.
+COGNITO_CONDITION = "UseCognito"
+JWT_ISSUER: dict[str, Any] = {
+    "Fn::If": [
+        COGNITO_CONDITION,
+        {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"},
+        {"Ref": "JwtIssuer"},
+    ]
+}
+JWT_AUDIENCE: dict[str, Any] = {
+    "Fn::If": [COGNITO_CONDITION, [{"Ref": "UserPoolClient"}], {"Ref": "JwtAudience"}]
+}
+IDENTITY_SOURCE = "$request.header.Authorization"
 BEGIN_MARKER = "# BEGIN generated API definition"
 END_MARKER = "# END generated API definition"
 
 
 class SpecError(ValueError):
-    """openapi.yaml has an operation that no function of the template is known to serve."""
+    """openapi.yaml has an operation that the template cannot route: no function of the
+    template is known to serve it, or API Gateway cannot check its security."""
 
 
 @dataclass(frozen=True)
 class Route:
-    """One operation of the spec and the function that serves it."""
+    """One operation of the spec, the function that serves it and the security scheme whose
+    JWT authorizer checks the caller first (None: anyone may call it)."""
 
     method: str
     path: str
     operation_id: str
     function: str
+    scheme: str | None = None
+
+
+def bearer_scheme(spec: Spec, operation: Mapping[str, Any]) -> str | None:
+    """The bearer-token scheme that `operation` requires, by its own `security` or else the
+    spec's; None when it needs none. API Gateway has one authorizer per route and none that
+    lets anonymous callers through, so anything else is a SpecError."""
+    requirements = operation.get("security", spec.get("security")) or []
+    if not requirements:
+        return None
+    schemes = spec.get("components", {}).get("securitySchemes") or {}
+    if len(requirements) != 1 or len(requirements[0]) != 1:
+        raise SpecError(
+            f"{operation['operationId']} must require exactly one security scheme, or none:"
+            " an HTTP API route has one authorizer and cannot also let anonymous callers in"
+        )
+    ((name, _scopes),) = requirements[0].items()
+    scheme = resolve(spec, schemes.get(name, {}))
+    if scheme.get("type") != "http" or scheme.get("scheme", "").lower() != "bearer":
+        raise SpecError(
+            f"{operation['operationId']} requires {name!r}, which is not a bearer-token scheme"
+            " of components.securitySchemes: the HTTP API has only a JWT authorizer"
+        )
+    return str(name)
 
 
 def routes(spec: Spec) -> list[Route]:
-    """The route of every operation in `spec`, with the function its tag maps to; then, for
-    each path, an `ANY` route to the same function, so that a method the spec lacks reaches
-    the application and is answered 405 with `Allow`, not API Gateway's bare 404."""
+    """The route of every operation in `spec`, with the function its tag maps to and its
+    bearer scheme; then, for each path, an `ANY` route to the same function, so that a
+    method the spec lacks reaches the application and is answered 405 with `Allow`, not API
+    Gateway's bare 404, secured like the path's operations; and an `OPTIONS` route that
+    needs no token: the `ANY` route would catch CORS preflights, which carry none."""
     found = []
     for method, path, operation, _ in operations(spec):
         tags = operation.get("tags", [])
@@ -62,12 +111,28 @@ def routes(spec: Spec) -> list[Route]:
             )
         (function,) = functions
         assert function is not None
-        found.append(Route(method, path, operation["operationId"], function.logical_id))
-    function_of_path: dict[str, str] = {}
+        scheme = bearer_scheme(spec, operation)
+        if method == PREFLIGHT and scheme is not None:
+            raise SpecError(f"{method} {path} is where CORS preflights go: it cannot need a token")
+        found.append(Route(method, path, operation["operationId"], function.logical_id, scheme))
+    by_path: dict[str, list[Route]] = {}
     for route in found:
-        if function_of_path.setdefault(route.path, route.function) != route.function:
-            raise SpecError(f"{route.path} has operations of more than one function")
-    return found + [Route(ANY, path, "", f) for path, f in function_of_path.items()]
+        by_path.setdefault(route.path, []).append(route)
+    fallbacks = []
+    for path, on_path in by_path.items():
+        if len({route.function for route in on_path}) != 1:
+            raise SpecError(f"{path} has operations of more than one function")
+        schemes = {route.scheme for route in on_path if route.method != PREFLIGHT}
+        if len(schemes) > 1:
+            raise SpecError(
+                f"{path} has operations secured differently (some need a token, some not):"
+                " its ANY route, for the methods the spec lacks, can only be secured one way"
+            )
+        served_by, scheme = on_path[0].function, next(iter(schemes), None)
+        fallbacks.append(Route(ANY, path, "", served_by, scheme))
+        if all(route.method != PREFLIGHT for route in on_path):
+            fallbacks.append(Route(PREFLIGHT, path, "", served_by))
+    return found + fallbacks
 
 
 def cors(spec: Spec) -> dict[str, Any]:
@@ -96,25 +161,46 @@ def lambda_integration(function: str) -> dict[str, Any]:
     }
 
 
-def api_definition(spec: Spec) -> dict[str, Any]:
-    """The OpenAPI document API Gateway imports: the spec's routes and CORS, nothing else
-    (requests are validated by the application, against the full spec)."""
-    paths: dict[str, dict[str, Any]] = {}
-    for route in routes(spec):
-        integration = {"x-amazon-apigateway-integration": lambda_integration(route.function)}
-        if route.method == ANY:
-            paths[route.path][ANY_METHOD_KEY] = integration
-        else:
-            paths.setdefault(route.path, {})[route.method.lower()] = {
-                "operationId": route.operation_id,
-                **integration,
-            }
+def jwt_authorizer() -> dict[str, Any]:
+    """A security scheme as API Gateway imports a JWT authorizer of an HTTP API: OAuth 2.0
+    in OpenAPI terms, the token read from `Authorization` (with or without `Bearer `)."""
     return {
+        "type": "oauth2",
+        AUTHORIZER_KEY: {
+            "type": "jwt",
+            # Copies: one object twice in the document would be a YAML alias in the template.
+            "jwtConfiguration": {
+                "issuer": copy.deepcopy(JWT_ISSUER),
+                "audience": copy.deepcopy(JWT_AUDIENCE),
+            },
+            "identitySource": IDENTITY_SOURCE,
+        },
+    }
+
+
+def api_definition(spec: Spec) -> dict[str, Any]:
+    """The OpenAPI document API Gateway imports: the spec's routes, their authorizer and
+    CORS, nothing else (requests are validated by the application, against the full spec)."""
+    paths: dict[str, dict[str, Any]] = {}
+    found = routes(spec)
+    for route in found:
+        operation: dict[str, Any] = {}
+        if route.operation_id:
+            operation["operationId"] = route.operation_id
+        if route.scheme is not None:
+            operation["security"] = [{route.scheme: []}]
+        operation["x-amazon-apigateway-integration"] = lambda_integration(route.function)
+        method = ANY_METHOD_KEY if route.method == ANY else route.method.lower()
+        paths.setdefault(route.path, {})[method] = operation
+    definition: dict[str, Any] = {
         "openapi": spec["openapi"],
         "info": {"title": spec["info"]["title"], "version": spec["info"]["version"]},
         "x-amazon-apigateway-cors": cors(spec),
-        "paths": paths,
     }
+    schemes = sorted({route.scheme for route in found if route.scheme is not None})
+    if schemes:
+        definition["components"] = {"securitySchemes": {s: jwt_authorizer() for s in schemes}}
+    return {**definition, "paths": paths}
 
 
 class _TemplateDumper(yaml.SafeDumper):  # type: ignore[misc]

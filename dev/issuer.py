@@ -50,6 +50,13 @@ def _uint(value: int) -> str:
     return _b64url(value.to_bytes((value.bit_length() + 7) // 8, "big"))
 
 
+def jwk_thumbprint(jwk: Mapping[str, str]) -> str:
+    """The RFC 7638 thumbprint of an RSA public JWK: SHA-256 of its required members."""
+    required = {name: jwk[name] for name in ("e", "kty", "n")}
+    canonical = json.dumps(required, sort_keys=True, separators=(",", ":"))
+    return _b64url(hashlib.sha256(canonical.encode()).digest())
+
+
 @dataclass(frozen=True)
 class SigningKey:
     """An RSA private key and its `kid`, the RFC 7638 thumbprint of its public JWK."""
@@ -63,8 +70,7 @@ class SigningKey:
 
     @property
     def kid(self) -> str:
-        canonical = json.dumps(self.public_jwk, sort_keys=True, separators=(",", ":"))
-        return _b64url(hashlib.sha256(canonical.encode()).digest())
+        return jwk_thumbprint(self.public_jwk)
 
     @classmethod
     def generate(cls) -> SigningKey:

@@ -73,10 +73,14 @@ def make_rest_event(
     headers: dict[str, str] | None = None,
     body: Any = None,
     request_id: str = "rest-request-1",
+    caller: str | None = ADMIN,
 ) -> dict[str, Any]:
-    """An API Gateway REST API (payload format 1.0) proxy event."""
+    """An API Gateway REST API (payload format 1.0) proxy event, with `caller`'s token and
+    the claims a Cognito authorizer verified (requestContext.authorizer.claims)."""
     raw = None if body is None else json.dumps(body)
     all_headers = {"Host": "api.example.com"}
+    if caller is not None:
+        all_headers |= bearer(caller)
     if raw is not None:
         all_headers |= {"Content-Type": "application/json", "Content-Length": str(len(raw))}
     all_headers |= headers or {}
@@ -97,6 +101,7 @@ def make_rest_event(
             "stage": "prod",
             "requestId": request_id,
             "identity": {"sourceIp": "192.0.2.1"},
+            **({} if caller is None else {"authorizer": {"claims": authorizer_claims(caller)}}),
         },
         "body": raw,
         "isBase64Encoded": False,

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from api.paths import ROOT
+from dev.issuer import local_issuer
 
 
 def free_port() -> int:
@@ -34,6 +35,19 @@ class LocalServer:
     def output(self) -> str:
         """Everything the server has printed so far."""
         return self.log.read_text(encoding="utf-8", errors="replace")
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def token(self, subject: str = "admin", *, admin: bool = True) -> str:
+        """A token that this server accepts, as `make token` prints it."""
+        return local_issuer(self.port).token(subject, admin=admin)
+
+    def client(self, subject: str = "admin", *, admin: bool = True) -> httpx.Client:
+        """An HTTP client calling the server as `subject` (an administrator by default)."""
+        auth = {"Authorization": f"Bearer {self.token(subject, admin=admin)}"}
+        return httpx.Client(base_url=self.url, headers=auth, timeout=30)
 
 
 @contextmanager

@@ -28,12 +28,14 @@ NO_TOKEN = "The request needs a bearer token: send Authorization: Bearer <token>
 
 
 def gateway_claims(_token: str, scope: Scope) -> Mapping[str, Any]:
-    """The claims API Gateway's JWT authorizer verified (payload v2's
-    requestContext.authorizer.jwt.claims). A request without them did not pass an
-    authorizer: refused, so that a route left unprotected fails closed."""
+    """The claims API Gateway's authorizer verified: an HTTP API's JWT authorizer's
+    (requestContext.authorizer.jwt.claims), or a REST API's Cognito authorizer's
+    (requestContext.authorizer.claims). A request without them did not pass an authorizer:
+    refused, so that a route left unprotected fails closed."""
     event = scope.get("aws.event") or {}
-    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt", {})
-    claims = claims.get("claims") if isinstance(claims, dict) else None
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    jwt = authorizer.get("jwt") if isinstance(authorizer, dict) else None
+    claims = (jwt if isinstance(jwt, dict) else authorizer).get("claims")
     if not isinstance(claims, dict):
         structlog.get_logger("api.identity").error("no_authorizer_claims")
         raise Unauthenticated("The token was not verified by the API's authorizer.")

@@ -155,3 +155,42 @@ def test_an_administrator_lists_only_its_own_assets_and_reads_others_by_id(http)
     listing = http.get("/assets", headers=bearer(ADMIN)).json()
     assert listing["items"] == []
     assert http.get(f"/assets/{ids['assetId']}", headers=bearer(ADMIN)).json()["ownerId"] == ALICE
+
+
+def test_a_cursor_continues_only_the_listing_of_the_caller_it_was_issued_to(http):
+    for n in range(3):
+        http.post(
+            "/assets",
+            json={"fileName": f"{n}.txt", "contentType": "text/plain", "size": 1},
+            headers=bearer(ALICE),
+        )
+    cursor = http.get("/assets", params={"limit": 1}, headers=bearer(ALICE)).json()["nextCursor"]
+    assert cursor
+    mine = http.get("/assets", params={"limit": 1, "cursor": cursor}, headers=bearer(ALICE))
+    assert mine.status_code == 200
+    theirs = http.get("/assets", params={"limit": 1, "cursor": cursor}, headers=bearer(BOB))
+    assert_problem(theirs, 400, "other filters")
+
+
+def test_an_admins_users_cursor_is_of_no_use_to_another_admin(http):
+    for n in range(2):
+        http.post("/users", json={"email": f"u{n}@example.com", "name": "U"}, headers=bearer(ADMIN))
+    cursor = http.get("/users", params={"limit": 1}, headers=bearer(ADMIN)).json()["nextCursor"]
+    other = http.get(
+        "/users", params={"limit": 1, "cursor": cursor}, headers=bearer("admin-2", admin=True)
+    )
+    assert_problem(other, 400, "other filters")
+
+
+def test_one_idempotency_key_sent_by_two_callers_makes_two_resources(http):
+    body = {"fileName": "same.txt", "contentType": "text/plain", "size": 2}
+    key = {"Idempotency-Key": "shared-key-1"}
+    alices = http.post("/assets", json=body, headers={**bearer(ALICE), **key})
+    bobs = http.post("/assets", json=body, headers={**bearer(BOB), **key})
+    assert (alices.status_code, bobs.status_code) == (201, 201)
+    assert "idempotent-replayed" not in bobs.headers
+    assert alices.json()["assetId"] != bobs.json()["assetId"]
+    assert bobs.json()["ownerId"] == BOB
+    replay = http.post("/assets", json=body, headers={**bearer(ALICE), **key})
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert replay.json()["assetId"] == alices.json()["assetId"]

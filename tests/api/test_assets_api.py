@@ -6,6 +6,7 @@ import boto3
 import pytest
 
 from tests.api.problems import assert_problem
+from tests.identity import ADMIN
 from tests.transfers import download, upload
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF"
@@ -29,6 +30,7 @@ def test_create_returns_201_a_pending_asset_its_location_and_a_presigned_post(cl
     upload_ticket = body.pop("upload")
     assert body == {
         "assetId": body["assetId"],
+        "ownerId": ADMIN,
         "fileName": "../Q3 résumé.pdf",
         "contentType": "application/pdf",
         "size": len(PDF),

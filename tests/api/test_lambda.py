@@ -98,6 +98,7 @@ def test_a_warmup_ping_returns_at_once_without_building_the_app():
 def test_the_module_handler_reads_its_settings_from_the_environment(settings, monkeypatch):
     monkeypatch.setenv("USERS_TABLE", settings.table("users"))
     monkeypatch.setenv("IDEMPOTENCY_TABLE", settings.table("idempotency"))
+    monkeypatch.setenv("RATE_LIMITS_TABLE", settings.table("rate_limits"))
     monkeypatch.setenv("AWS_ENDPOINT_URL", settings.aws_endpoint_url)
     monkeypatch.setenv("CURSOR_KEY", "tests only: a cursor key of 32 bytes or more")
     monkeypatch.setenv("AWS_REGION", settings.region)

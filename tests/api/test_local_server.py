@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from api.paths import ROOT
 from tests.local_server import LocalServer
 from tests.local_server import local_server as running_local_server
 from tests.transfers import download, upload
@@ -22,35 +24,73 @@ def local_server() -> Iterator[LocalServer]:
 
 def test_it_serves_the_users_flow_the_docs_and_cors(local_server):
     url = local_server.url
-    created = httpx.post(f"{url}/users", json={"email": "Ada@Example.com", "name": "Ada"})
-    assert created.status_code == 201
-    user_url = f"{url}{created.headers['location']}"
-    assert httpx.get(user_url).json() == created.json()
-    patched = httpx.patch(user_url, json={"name": "Ada L."}, headers={"If-Match": '"1"'})
-    assert patched.status_code == 200
-    assert httpx.patch(user_url, json={"name": "X"}, headers={"If-Match": '"1"'}).status_code == 412
-    assert httpx.delete(user_url).status_code == 204
+    with local_server.client() as http:
+        created = http.post("/users", json={"email": "Ada@Example.com", "name": "Ada"})
+        assert created.status_code == 201
+        user_url = created.headers["location"]
+        assert http.get(user_url).json() == created.json()
+        patched = http.patch(user_url, json={"name": "Ada L."}, headers={"If-Match": '"1"'})
+        assert patched.status_code == 200
+        changed = http.patch(user_url, json={"name": "X"}, headers={"If-Match": '"1"'})
+        assert changed.status_code == 412
+        assert http.delete(user_url).status_code == 204
+    assert httpx.get(f"{url}/users").status_code == 401
     assert httpx.get(f"{url}/ui/").status_code == 200
     preflight = httpx.options(
         f"{url}/users",
         headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"},
     )
     assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
+
+
+def test_it_publishes_the_key_its_tokens_are_verified_with(local_server):
+    jwks = httpx.get(f"{local_server.url}/.well-known/jwks.json").json()
+    discovery = httpx.get(f"{local_server.url}/.well-known/openid-configuration").json()
+    assert discovery["issuer"] == local_server.url
+    assert discovery["jwks_uri"] == f"{local_server.url}/.well-known/jwks.json"
+    (key,) = jwks["keys"]
+    assert (key["kty"], key["alg"], key["use"]) == ("RSA", "RS256", "sig")
+    assert "d" not in key  # the public half only
 
 
 def test_its_presigned_urls_really_upload_and_download(local_server):
-    url = local_server.url
     data = os.urandom(3000)
-    created = httpx.post(
-        f"{url}/assets",
-        json={"fileName": "noise.bin", "contentType": "application/octet-stream", "size": 3000},
-    ).json()
+    with local_server.client("uploader", admin=False) as http:
+        created = http.post(
+            "/assets",
+            json={"fileName": "noise.bin", "contentType": "application/octet-stream", "size": 3000},
+        ).json()
 
-    assert upload(created["upload"], data) in (200, 201, 204)
-    asset_url = f"{url}/assets/{created['assetId']}"
-    assert httpx.get(asset_url).json()["status"] == "uploaded"
-    assert download(httpx.get(f"{asset_url}/download").json()["url"]).content == data
-    assert httpx.delete(asset_url).status_code == 204
+        assert upload(created["upload"], data) in (200, 201, 204)
+        asset_url = f"/assets/{created['assetId']}"
+        assert http.get(asset_url).json()["status"] == "uploaded"
+        assert download(http.get(f"{asset_url}/download").json()["url"]).content == data
+        assert http.delete(asset_url).status_code == 204
+
+
+@pytest.mark.parametrize("admin", ["", "1"])
+def test_make_token_prints_one_line_that_the_server_of_the_checkout_accepts(local_server, admin):
+    made = subprocess.run(
+        ["make", "token", "SUB=ada", f"ADMIN={admin}"],
+        cwd=ROOT,
+        env={**os.environ, "PORT": str(local_server.port)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (token,) = made.stdout.splitlines()
+    auth = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(f"{local_server.url}/assets", headers=auth).status_code == 200
+    users = httpx.get(f"{local_server.url}/users", headers=auth).status_code
+    assert users == (200 if admin else 403)
+
+
+def test_make_token_without_a_subject_says_how_to_use_it():
+    made = subprocess.run(["make", "token"], cwd=ROOT, capture_output=True, text=True)
+    assert made.returncode == 2
+    assert made.stdout == ""
+    assert "usage: make token SUB=<subject> [ADMIN=1]" in made.stderr
 
 
 def test_it_prints_where_it_serves_and_stops_cleanly_on_sigterm(local_server):

@@ -139,6 +139,7 @@ def test_the_module_handler_answers_http_and_s3_events(settings, monkeypatch):
         "ASSETS_TABLE": settings.table("assets"),
         "ASSETS_BUCKET": settings.bucket("assets"),
         "IDEMPOTENCY_TABLE": settings.table("idempotency"),
+        "RATE_LIMITS_TABLE": settings.table("rate_limits"),
         "AWS_ENDPOINT_URL": settings.aws_endpoint_url,
         "AWS_REGION": settings.region,
         "CURSOR_KEY": "tests only: a cursor key of 32 bytes or more",

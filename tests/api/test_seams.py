@@ -75,6 +75,20 @@ def test_the_validators_override_connexions_methods_of_the_same_signature():
     assert "_validator" in JSONRequestBodyValidator.__dict__
 
 
+def test_the_bearer_handler_resolves_its_function_by_the_method_identity_overrides():
+    from connexion.security import AbstractSecurityHandler, BearerSecurityHandler
+
+    from api.web.identity import security_map
+
+    assert "_resolve_func" in AbstractSecurityHandler.__dict__
+    assert parameters(AbstractSecurityHandler._resolve_func) == ["security_scheme"]
+    (handler,) = security_map(verify, admin_claim="groups", admin_group="admin").values()
+    assert issubclass(handler, BearerSecurityHandler)
+    # Connexion passes the request to a function that takes one: the Lambda path needs it.
+    assert "request_kw" in AbstractSecurityHandler.__dict__
+    assert AbstractSecurityHandler.request_kw == "request"
+
+
 def test_pynamodb_gives_a_models_schema_and_connection(settings):
     schema = model_schema(UserItem)
     assert {k["AttributeName"] for k in schema["key_schema"]} == {"userId"}

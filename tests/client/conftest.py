@@ -32,5 +32,14 @@ def server() -> Iterator[LocalServer]:
 
 @pytest.fixture
 def client(client_package: ModuleType, server: LocalServer) -> Iterator[object]:
+    """The generated client with an administrator's token, as `make token ADMIN=1` prints."""
+    with client_package.AuthenticatedClient(
+        base_url=server.url, token=server.token(), raise_on_unexpected_status=True
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def anonymous(client_package: ModuleType, server: LocalServer) -> Iterator[object]:
     with client_package.Client(base_url=server.url, raise_on_unexpected_status=True) as client:
         yield client

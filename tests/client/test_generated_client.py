@@ -144,3 +144,14 @@ def test_the_generated_client_reads_the_health_of_the_service(client):
     health = get_health.sync(client=client)
     assert isinstance(health, Health)
     assert health.status == "ok"
+
+
+def test_without_a_token_the_generated_client_gets_the_401_problem(anonymous):
+    from users_and_assets_api_client.api.users import list_users
+    from users_and_assets_api_client.models import Problem
+
+    refused = list_users.sync_detailed(client=anonymous)
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"].startswith("Bearer")
+    assert isinstance(refused.parsed, Problem)
+    assert refused.parsed.status == 401

@@ -28,7 +28,7 @@ from starlette.testclient import TestClient
 
 from api.functions.runtime import LambdaHandler
 from api.rules.errors import Unauthenticated
-from api.spec import Spec, load_spec, operations
+from api.spec import load_spec
 from deploy.api_definition import Route, routes
 from tests.events import FakeLambdaContext, make_http_event
 from tests.identity import verify
@@ -36,15 +36,6 @@ from tests.identity import verify
 BASE_URL = "https://api.example.com"
 NOT_FOUND = (404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
 UNAUTHORIZED_BODY = b'{"message":"Unauthorized"}'
-
-
-def secured_paths(spec: Spec) -> set[str]:
-    """The paths whose operations all need a token (the routes an authorizer guards)."""
-    security: dict[str, set[bool]] = {}
-    for _, path, operation, _ in operations(spec):
-        needed = bool(operation.get("security", spec.get("security")))
-        security.setdefault(path, set()).add(needed)
-    return {path for path, needed in security.items() if needed == {True}}
 
 
 def authorizer_claims(
@@ -157,9 +148,7 @@ class HttpApiGateway(HTTPAdapter):
     def __init__(self, functions: Mapping[str, LambdaHandler]) -> None:
         super().__init__()
         self._functions = functions
-        spec = load_spec()
-        self._routes = [CompiledRoute.of(route) for route in routes(spec)]
-        self._secured = secured_paths(spec)
+        self._routes = [CompiledRoute.of(route) for route in routes(load_spec())]
 
     def match(self, method: str, path: str) -> tuple[CompiledRoute, dict[str, str]] | None:
         """The route of `method` on `path`, else an `ANY` route of the path, if there is one."""
@@ -175,7 +164,7 @@ class HttpApiGateway(HTTPAdapter):
     ) -> requests.Response:
         matched = self.match(str(request.method), urlsplit(str(request.url)).path)
         authorized: dict[str, Any] | tuple[int, dict[str, str], bytes] | None = None
-        if matched is not None and matched[0].route.path in self._secured:
+        if matched is not None and matched[0].route.scheme is not None:
             authorized = authorizer_claims({k.lower(): str(v) for k, v in request.headers.items()})
         if matched is None:
             status, headers, body = NOT_FOUND
@@ -233,7 +222,7 @@ class AsgiTransport(HTTPAdapter):
         )
         raw = urllib3.HTTPResponse(
             body=io.BytesIO(answer.content),
-            headers=list(answer.headers.multi_items()),
+            headers=urllib3.HTTPHeaderDict(answer.headers.multi_items()),
             status=answer.status_code,
             version=11,
             preload_content=False,

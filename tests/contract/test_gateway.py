@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from tests.contract.gateway import BASE_URL, gateway_session
+from tests.identity import ALICE, ISSUER, bearer
 
 
 class RecordingFunction:
@@ -32,7 +33,7 @@ def test_each_operation_reaches_the_function_of_its_tag_as_a_payload_2_event():
     response = session.patch(
         f"{BASE_URL}/users/42?x=1&x=2",
         json={"name": "Ada"},
-        headers={"If-Match": '"1"', "Cookie": "c=3; d=4"},
+        headers={"If-Match": '"1"', "Cookie": "c=3; d=4", **bearer(ALICE)},
     )
 
     assert response.status_code == 200
@@ -49,7 +50,24 @@ def test_each_operation_reaches_the_function_of_its_tag_as_a_payload_2_event():
     assert event["headers"]["if-match"] == '"1"'
     assert event["cookies"] == ["c=3", "d=4"]
     assert json.loads(base64.b64decode(event["body"])) == {"name": "Ada"}
-    assert session.get(f"{BASE_URL}/assets/42/download").json() == {"function": "AssetsFunction"}
+    claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    assert (claims["sub"], claims["iss"]) == (ALICE, ISSUER.issuer)
+    download = session.get(f"{BASE_URL}/assets/42/download", headers=bearer(ALICE))
+    assert download.json() == {"function": "AssetsFunction"}
+
+
+def test_a_secured_route_without_a_valid_token_is_refused_by_the_authorizer():
+    users, assets = RecordingFunction(), RecordingFunction()
+    session = gateway_session({"UsersFunction": users, "AssetsFunction": assets})
+
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic x"}):
+        response = session.get(f"{BASE_URL}/users", headers=headers)
+        assert response.status_code == 401
+        assert response.json() == {"message": "Unauthorized"}
+        assert response.headers["www-authenticate"].startswith("Bearer")
+    assert session.get(f"{BASE_URL}/health").status_code == 200
+    assert session.options(f"{BASE_URL}/users").status_code == 200  # preflights need none
+    assert [event["rawPath"] for event in users.events] == ["/health", "/users"]
 
 
 def test_a_request_without_a_route_is_answered_by_the_gateway_itself():
@@ -68,8 +86,10 @@ def test_a_method_the_spec_lacks_on_a_known_path_goes_to_the_paths_function():
     users, assets = RecordingFunction(), RecordingFunction()
     session = gateway_session({"UsersFunction": users, "AssetsFunction": assets})
 
-    assert session.put(f"{BASE_URL}/users").json() == {"function": "UsersFunction"}
-    assert session.request("TRACE", f"{BASE_URL}/assets").json() == {"function": "AssetsFunction"}
+    auth = bearer(ALICE)
+    assert session.put(f"{BASE_URL}/users", headers=auth).json() == {"function": "UsersFunction"}
+    traced = session.request("TRACE", f"{BASE_URL}/assets", headers=auth)
+    assert traced.json() == {"function": "AssetsFunction"}
     assert [event["routeKey"] for event in users.events + assets.events] == [
         "ANY /users",
         "ANY /assets",

@@ -40,7 +40,9 @@ def run_contract(cwd, *args, timeout=600):
 def test_the_contract_suite_passes_against_the_local_server_from_a_scratch_directory(tmp_path):
     scratch = scratch_copy(tmp_path)
     with local_server() as server:
-        result = run_contract(scratch, server.url, f"--max-examples={MAX_EXAMPLES}")
+        result = run_contract(
+            scratch, server.url, f"--max-examples={MAX_EXAMPLES}", f"--token={server.token()}"
+        )
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
     summary = result.stdout.strip().splitlines()[-1]
     assert " passed" in summary

@@ -44,6 +44,9 @@ def test_an_outsiders_schemathesis_run_finds_nothing(tmp_path: Path):
                 str(schemathesis),
                 "run",
                 f"{server.url}/openapi.json",
+                # An administrator's token, as an outsider would be given one: with it,
+                # Schemathesis' ignored_auth check calls each operation without it too.
+                f"--header=Authorization: Bearer {server.token()}",
                 "--exclude-checks=positive_data_acceptance",
                 f"--max-examples={MAX_EXAMPLES}",
                 "--seed=20261201",
@@ -56,4 +59,29 @@ def test_an_outsiders_schemathesis_run_finds_nothing(tmp_path: Path):
         )
     assert result.returncode == 0, result.stdout[-20000:]
     assert " passed" in result.stdout
+    assert "failed" not in result.stdout.split("SUMMARY")[-1]
+
+
+def test_an_outsiders_ignored_auth_check_alone_finds_every_operation_refuses_without_the_token(
+    tmp_path: Path,
+):
+    schemathesis = Path(sys.executable).with_name("schemathesis")
+    with local_server() as server:
+        result = subprocess.run(
+            [
+                str(schemathesis),
+                "run",
+                f"{server.url}/openapi.json",
+                f"--header=Authorization: Bearer {server.token()}",
+                "--checks=ignored_auth",
+                "--max-examples=5",
+                "--seed=20261202",
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+    assert result.returncode == 0, result.stdout[-20000:]
     assert "failed" not in result.stdout.split("SUMMARY")[-1]

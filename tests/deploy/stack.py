@@ -1,10 +1,11 @@
-"""template.yaml packaged and transformed offline as `sam deploy` would, and queries on it."""
+"""template.yaml packaged and transformed offline as `sam deploy` would, and queries on it;
+and what CloudFormation makes of it with given parameters (conditions and rules decided)."""
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,11 +89,103 @@ def resources_referenced(value: Any) -> set[str]:
     return {name for name in names_referenced(value) if not name.startswith("AWS::")}
 
 
+_LEFT_OUT = object()  # what Ref AWS::NoValue becomes, before it is dropped from its parent
+
+
+class Deployment:
+    """A template with parameter values (the others at their defaults), decided as
+    CloudFormation decides them: conditions, Fn::If, Ref to a parameter and rules. Fn::Sub
+    of a parameter is left as it is."""
+
+    def __init__(self, template: Mapping[str, Any], parameters: Mapping[str, str]) -> None:
+        declared = template.get("Parameters", {})
+        if unknown := set(parameters) - set(declared):
+            raise KeyError(f"the template has no parameters {sorted(unknown)}")
+        self.template = template
+        self.values: dict[str, Any] = {}
+        for name, declaration in declared.items():
+            value = parameters.get(name, declaration.get("Default"))
+            if value is not None:
+                listed = declaration["Type"] == "CommaDelimitedList"
+                self.values[name] = str(value).split(",") if listed else value
+        self._decided: dict[str, bool] = {}
+
+    def condition(self, name: str) -> bool:
+        if name not in self._decided:
+            self._decided[name] = self.holds(self.template["Conditions"][name])
+        return self._decided[name]
+
+    def holds(self, expression: Mapping[str, Any]) -> bool:
+        """The truth of a condition or rule expression."""
+        ((function, arguments),) = expression.items()
+        if function == "Condition":
+            return self.condition(arguments)
+        if function == "Fn::Not":
+            return not self.holds(arguments[0])
+        if function == "Fn::And":
+            return all(self.holds(argument) for argument in arguments)
+        if function == "Fn::Or":
+            return any(self.holds(argument) for argument in arguments)
+        left, right = (self.resolve(argument) for argument in arguments)
+        if function == "Fn::Equals":
+            return bool(left == right)
+        if function == "Fn::Contains":
+            return right in left
+        raise ValueError(f"{function} is not a condition function")
+
+    def resolve(self, value: Any) -> Any:
+        """`value` with Fn::If decided, parameters' values in place of their Ref and
+        AWS::NoValue removed."""
+        if isinstance(value, list):
+            items = [self.resolve(item) for item in value]
+            return [item for item in items if item is not _LEFT_OUT]
+        if not isinstance(value, dict):
+            return value
+        if set(value) == {"Ref"} and value["Ref"] == "AWS::NoValue":
+            return _LEFT_OUT
+        if set(value) == {"Ref"} and value["Ref"] in self.values:
+            return copy.deepcopy(self.values[value["Ref"]])
+        if set(value) == {"Fn::If"}:
+            name, if_true, if_false = value["Fn::If"]
+            return self.resolve(if_true if self.condition(name) else if_false)
+        entries = {key: self.resolve(item) for key, item in value.items()}
+        return {key: item for key, item in entries.items() if item is not _LEFT_OUT}
+
+    def broken_rules(self) -> list[str]:
+        """The descriptions of the rule assertions these parameters fail: CloudFormation
+        refuses to deploy them."""
+        return [
+            assertion.get("AssertDescription", name)
+            for name, rule in self.template.get("Rules", {}).items()
+            if "RuleCondition" not in rule or self.holds(rule["RuleCondition"])
+            for assertion in rule["Assertions"]
+            if not self.holds(assertion["Assert"])
+        ]
+
+    def template_deployed(self) -> dict[str, Any]:
+        """The resources and outputs that exist with these parameters, resolved."""
+        kept = {
+            section: {
+                name: {key: item for key, item in entry.items() if key != "Condition"}
+                for name, entry in self.template.get(section, {}).items()
+                if "Condition" not in entry or self.condition(entry["Condition"])
+            }
+            for section in ("Resources", "Outputs")
+        }
+        rest = {k: v for k, v in self.template.items() if k not in {"Conditions", "Rules"}}
+        resolved: dict[str, Any] = self.resolve({**rest, **kept})
+        return resolved
+
+
 @dataclass(frozen=True)
 class Stack:
     """A transformed (plain CloudFormation) template."""
 
     template: dict[str, Any]
+
+    def deployed(self, **parameters: str) -> Stack:
+        """This stack as CloudFormation creates it with `parameters`."""
+        return Stack(Deployment(self.template, parameters).template_deployed())
 
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
@@ -131,13 +224,24 @@ class Stack:
             if action.split(":")[0] == service
         }
 
+    @property
+    def api_body(self) -> dict[str, Any]:
+        """The OpenAPI document the HTTP API is imported from."""
+        (api,) = self.of_type("AWS::ApiGatewayV2::Api").values()
+        body: dict[str, Any] = api["Properties"]["Body"]
+        return body
+
+    def api_operations(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """(METHOD, path) -> the route's operation in the HTTP API's body."""
+        return {
+            ("ANY" if method == ANY_METHOD_KEY else method.upper(), path): operation
+            for path, item in self.api_body["paths"].items()
+            for method, operation in item.items()
+        }
+
     def api_routes(self) -> dict[tuple[str, str], dict[str, Any]]:
         """(METHOD, path) -> the route's API Gateway integration, from the HTTP API's body."""
-        (api,) = self.of_type("AWS::ApiGatewayV2::Api").values()
         return {
-            ("ANY" if method == ANY_METHOD_KEY else method.upper(), path): operation.get(
-                "x-amazon-apigateway-integration", {}
-            )
-            for path, item in api["Properties"]["Body"]["paths"].items()
-            for method, operation in item.items()
+            route: operation.get("x-amazon-apigateway-integration", {})
+            for route, operation in self.api_operations().items()
         }

@@ -54,7 +54,7 @@ def test_every_operation_of_the_spec_is_routed_to_the_function_that_implements_i
 
 
 def test_the_api_has_no_route_the_spec_lacks(openapi, stack):
-    fallbacks = {("ANY", path) for path in openapi["paths"]}
+    fallbacks = {(method, path) for path in openapi["paths"] for method in ("ANY", "OPTIONS")}
     extra = set(stack.api_routes()) - set(spec_operations(openapi)) - fallbacks
     assert not extra
 
@@ -64,6 +64,13 @@ def test_every_path_sends_the_methods_it_lacks_to_its_function_which_answers_405
     for (_method, path), operation in spec_operations(openapi).items():
         function = function_of(operation)
         assert resources_referenced(routes["ANY", path]["uri"]) == {function}
+
+
+def test_every_path_sends_cors_preflights_to_its_function_which_answers_them(openapi, stack):
+    # The path's ANY route would catch them, and it may need a token that preflights lack.
+    routes = stack.api_routes()
+    for (_method, path), operation in spec_operations(openapi).items():
+        assert resources_referenced(routes["OPTIONS", path]["uri"]) == {function_of(operation)}
 
 
 def test_every_route_is_a_lambda_proxy_integration_with_payload_format_2_0(stack):

@@ -100,11 +100,15 @@ def test_function_environments_carry_only_names_settings_and_the_cursor_key(stac
                 {"Ref": "AWS::NoValue"},
             ]
         },
+        "ADMIN_CLAIM": {"Ref": "AdminClaim"},
+        "ADMIN_GROUP": {"Ref": "AdminGroup"},
+        "RATE_LIMIT_PER_MINUTE": {"Ref": "RateLimitPerMinute"},
     }
     users = stack.properties("UsersFunction")["Environment"]["Variables"]
     assets = stack.properties("AssetsFunction")["Environment"]["Variables"]
 
     common["IDEMPOTENCY_TABLE"] = {"Ref": "IdempotencyTable"}
+    common["RATE_LIMITS_TABLE"] = {"Ref": "RateLimitsTable"}
     assert users == {**common, "USERS_TABLE": {"Ref": "UsersTable"}}
     assert assets == {
         **common,

@@ -43,14 +43,34 @@ def test_missing_data_never_raises_an_alarm(stack):
         assert alarm["Properties"]["TreatMissingData"] == "notBreaching"
 
 
-def test_outputs_name_the_api_url_the_tables_the_bucket_and_the_cursor_key_secret(stack):
+def test_outputs_name_the_api_url_the_tables_the_bucket_the_cursor_key_and_the_issuer(stack):
     outputs = {name: output["Value"] for name, output in stack.template["Outputs"].items()}
-    assert outputs == {
+    cognito = {"UserPoolId", "UserPoolClientId", "AuthUrl"}
+    assert {name: value for name, value in outputs.items() if name not in cognito} == {
         "ApiUrl": {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"},
         "UsersTableName": {"Ref": "UsersTable"},
         "AssetsTableName": {"Ref": "AssetsTable"},
         "IdempotencyTableName": {"Ref": "IdempotencyTable"},
+        "RateLimitsTableName": {"Ref": "RateLimitsTable"},
         "AssetsBucketName": {"Ref": "AssetsBucket"},
         "CursorKeySecretArn": {"Ref": "CursorKeySecret"},
+        "TokenIssuer": {
+            "Fn::If": [
+                "UseCognito",
+                {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"},
+                {"Ref": "JwtIssuer"},
+            ]
+        },
     }
     assert names_referenced(outputs["ApiUrl"]) <= {"HttpApi", "AWS::Region", "AWS::URLSuffix"}
+
+
+def test_outputs_name_the_user_pool_its_app_client_and_its_sign_in_domain_with_cognito(stack):
+    outputs = stack.template["Outputs"]
+    for name in ("UserPoolId", "UserPoolClientId", "AuthUrl"):
+        assert outputs[name]["Condition"] == "UseCognito", name
+    assert outputs["UserPoolId"]["Value"] == {"Ref": "UserPool"}
+    assert outputs["UserPoolClientId"]["Value"] == {"Ref": "UserPoolClient"}
+    assert outputs["AuthUrl"]["Value"] == {
+        "Fn::Sub": "https://${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com"
+    }

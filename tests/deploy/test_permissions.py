@@ -22,6 +22,8 @@ IDEMPOTENCY_ACTIONS = {
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
 }
+# The per-caller counters: one UpdateItem (ADD) per request, nothing else.
+RATE_LIMIT_ACTIONS = {"dynamodb:UpdateItem"}
 ASSET_OBJECTS = {"Fn::Sub": "arn:${AWS::Partition}:s3:::${AWS::StackName}-assets/assets/*"}
 UPLOAD_OBJECTS = {"Fn::Sub": "arn:${AWS::Partition}:s3:::${AWS::StackName}-assets/uploads/*"}
 COPIED_FROM_UPLOADS = {
@@ -32,6 +34,14 @@ COPIED_FROM_UPLOADS = {
         ]
     }
 }
+
+
+def shared_tables(action):
+    """The tables of both functions that `action` may also touch."""
+    return {
+        *(["IdempotencyTable"] if action in IDEMPOTENCY_ACTIONS else []),
+        *(["RateLimitsTable"] if action in RATE_LIMIT_ACTIONS else []),
+    }
 
 
 def resources_for(stack, function, action, condition=None):
@@ -81,7 +91,7 @@ def test_users_function_may_only_read_and_write_the_users_table_and_its_indexes(
     for action in TABLE_ACTIONS:
         resources = resources_for(stack, "UsersFunction", action)
         assert {"Fn::GetAtt": ["UsersTable", "Arn"]} in resources
-        tables = {"UsersTable", *(["IdempotencyTable"] if action in IDEMPOTENCY_ACTIONS else [])}
+        tables = {"UsersTable", *shared_tables(action)}
         assert all(names_referenced(r) <= tables for r in resources), resources
     assert resources_for(stack, "UsersFunction", "dynamodb:Query") == [
         {"Fn::GetAtt": ["UsersTable", "Arn"]},
@@ -94,7 +104,7 @@ def test_assets_function_may_only_read_and_write_the_assets_table_and_its_indexe
     for action in TABLE_ACTIONS:
         resources = resources_for(stack, "AssetsFunction", action)
         assert {"Fn::GetAtt": ["AssetsTable", "Arn"]} in resources
-        tables = {"AssetsTable", *(["IdempotencyTable"] if action in IDEMPOTENCY_ACTIONS else [])}
+        tables = {"AssetsTable", *shared_tables(action)}
         assert all(names_referenced(r) <= tables for r in resources), resources
 
 
@@ -109,6 +119,25 @@ def test_each_function_may_keep_idempotency_records_and_nothing_more_there(stack
     assert resources_for(stack, "AssetsFunction", "dynamodb:Query") == [
         {"Fn::GetAtt": ["AssetsTable", "Arn"]},
         {"Fn::Sub": "${AssetsTable.Arn}/index/*"},
+    ]
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_each_function_may_only_count_requests_in_the_rate_limits_table(stack, function):
+    table = {"Fn::GetAtt": ["RateLimitsTable", "Arn"]}
+    actions = {
+        action
+        for statement in stack.statements(function)
+        if table in as_list(statement["Resource"])
+        for action in as_list(statement["Action"])
+    }
+    assert actions == RATE_LIMIT_ACTIONS
+    # ...and on the table itself only: it has no index.
+    assert not [
+        resource
+        for statement in stack.statements(function)
+        for resource in as_list(statement["Resource"])
+        if "RateLimitsTable" in names_referenced(resource) and resource != table
     ]
 
 

@@ -24,16 +24,13 @@ USERS_TABLE = {
 ASSETS_TABLE = {
     "key": {"assetId": ("S", "HASH")},
     "indexes": {
-        "status-index": {
-            "key": {"status": ("S", "HASH"), "createdAt": ("N", "RANGE")},
-            "projection": "ALL",
-        },
-        "createdAt-index": {
-            "key": {"entity": ("S", "HASH"), "createdAt": ("N", "RANGE")},
+        "ownerId-index": {
+            "key": {"ownerId": ("S", "HASH"), "createdAt": ("N", "RANGE")},
             "projection": "ALL",
         },
     },
 }
+RATE_LIMITS_TABLE = {"key": {"window": ("S", "HASH")}, "indexes": {}}
 
 
 def table_keys(properties):
@@ -56,7 +53,12 @@ def table_keys(properties):
 
 
 @pytest.mark.parametrize(
-    ("table", "expected"), [("UsersTable", USERS_TABLE), ("AssetsTable", ASSETS_TABLE)]
+    ("table", "expected"),
+    [
+        ("UsersTable", USERS_TABLE),
+        ("AssetsTable", ASSETS_TABLE),
+        ("RateLimitsTable", RATE_LIMITS_TABLE),
+    ],
 )
 def test_each_table_has_the_key_and_the_indexes_the_code_queries(stack, table, expected):
     properties = stack.properties(table)
@@ -79,7 +81,18 @@ def test_each_table_is_on_demand_with_ttl_point_in_time_recovery_and_encryption(
     assert "TableName" not in properties  # CloudFormation names it; the functions get the name
 
 
-@pytest.mark.parametrize("resource", ["UsersTable", "AssetsTable", "AssetsBucket"])
+def test_the_rate_limits_table_is_on_demand_encrypted_swept_by_ttl_and_goes_with_the_stack(stack):
+    # Counters of the current minute: nothing to recover, nothing to keep.
+    properties = stack.properties("RateLimitsTable")
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+    assert properties["SSESpecification"] == {"SSEEnabled": True}
+    assert "PointInTimeRecoverySpecification" not in properties
+    assert "TableName" not in properties
+    assert stack.resources["RateLimitsTable"]["DeletionPolicy"] == "Delete"
+
+
+@pytest.mark.parametrize("resource", ["UsersTable", "AssetsTable", "AssetsBucket", "UserPool"])
 def test_data_outlives_the_stack(stack, resource):
     assert stack.resources[resource]["DeletionPolicy"] == "Retain"
     assert stack.resources[resource]["UpdateReplacePolicy"] == "Retain"
