@@ -91,7 +91,10 @@ def create_app(
             # The docs need swagger-ui-bundle, a development dependency the Lambda bundle
             # lacks.
             swagger_ui_options=SwaggerUIOptions(
-                swagger_ui=find_spec("swagger_ui_bundle") is not None, swagger_ui_path="/ui"
+                swagger_ui=find_spec("swagger_ui_bundle") is not None,
+                swagger_ui_path="/ui",
+                # The token pasted into Authorize survives a reload of the page.
+                swagger_ui_config={"persistAuthorization": True},
             ),
         )
     allowed_methods = method_finder(spec)

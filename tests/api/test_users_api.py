@@ -238,3 +238,10 @@ def test_delete_answers_204_without_a_content_type(client):
     response = client.delete(f"/users/{user['userId']}")
     assert response.status_code == 204
     assert "content-type" not in response.headers
+
+
+def test_the_docs_offer_the_bearer_scheme_to_authorize_with_and_keep_the_token(client):
+    schemes = client.get("/openapi.json").json()["components"]["securitySchemes"]
+    assert schemes["bearerAuth"] == {**schemes["bearerAuth"], "type": "http", "scheme": "bearer"}
+    config = client.get("/ui/swagger-ui-config.json").json()
+    assert config["persistAuthorization"] is True
