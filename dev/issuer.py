@@ -164,11 +164,12 @@ class TokenVerifier:
     def __call__(self, token: str, _scope: Scope | None = None) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.DecodeError as exc:
-            raise Unauthenticated("The bearer token is not a JWT.") from exc
+        except jwt.InvalidTokenError as exc:  # not a JWT, or a header PyJWT refuses
+            raise Unauthenticated("The bearer token is not a JWT this API can read.") from exc
         if header.get("alg") != ALGORITHM:
             raise Unauthenticated(f"The token must be signed with {ALGORITHM}.")
-        key = self._keys.get(str(header.get("kid")))
+        kid = header.get("kid")
+        key = self._keys.get(kid) if isinstance(kid, str) else None
         if key is None:
             raise Unauthenticated("The token is signed with a key this issuer does not publish.")
         try:

@@ -43,7 +43,7 @@ def is_subject(value: object) -> bool:
     """Whether `value` can name a caller: openapi.yaml's Subject."""
     if not isinstance(value, str) or len(value) > SUBJECT_MAX_LENGTH:
         return False
-    return _SUBJECT.match(value) is not None
+    return _SUBJECT.fullmatch(value) is not None
 
 
 def principal_from_claims(
@@ -51,8 +51,9 @@ def principal_from_claims(
 ) -> Principal:
     """The caller that verified `claims` name: their `sub`; an administrator if `admin_group`
     is among the groups of `admin_claim`. The claim is a list in a token and, in API
-    Gateway's authorizer context, the same list flattened to a string such as "[admin ops]".
-    Unauthenticated if the token names no usable subject."""
+    Gateway's authorizer context, the same list flattened to a string such as "[admin ops]"
+    (Cognito's group names hold no spaces, so the flattening is unambiguous there). Any other
+    value names no group. Unauthenticated if the token names no usable subject."""
     subject = claims.get("sub")
     if not is_subject(subject):
         raise Unauthenticated("The token names no subject this API can use.")
@@ -63,6 +64,6 @@ def principal_from_claims(
 def _groups(claim: object) -> list[str]:
     if isinstance(claim, list):
         return [group for group in claim if isinstance(group, str)]
-    if isinstance(claim, str):
-        return claim.strip().removeprefix("[").removesuffix("]").replace(",", " ").split()
+    if isinstance(claim, str) and claim.startswith("[") and claim.endswith("]"):
+        return claim[1:-1].split(" ")
     return []

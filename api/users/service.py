@@ -207,7 +207,9 @@ class UserService:
         raise ConcurrentChange("The email is being claimed by other requests; try again.")
 
     def confirm_replay(self, caller: Principal, user_id: str) -> None:
-        """CreatedResourceGone unless the user an Idempotency-Key created still lives."""
+        """CreatedResourceGone unless the user an Idempotency-Key created still lives;
+        Forbidden, as the creation itself, to a caller who is no longer an administrator."""
+        caller.require_admin("create users")
         try:
             self.get(caller, user_id)
         except NotFound as exc:
@@ -256,6 +258,9 @@ class UserService:
             if current == attempted:
                 return current  # the write was retried after it had landed
             _check_preconditions(current, if_match, if_none_match)
+            if "email" in changes and normalize_email(changes["email"]) != current.email:
+                # Emails are unique: a caller trying others' would learn whose are taken.
+                caller.require_admin("change a user's email")
             new = attempted = _apply(current, changes, now_s, now_ms)
             try:
                 self._repository.replace(current, new, now_s)

@@ -30,7 +30,7 @@ from api.web.preflight import PreflightMiddleware
 from api.web.problems import error_handlers
 from api.web.rate_limits import RateLimitMiddleware
 from api.web.responses import Operation
-from api.web.routes import method_finder
+from api.web.routes import ExactPathsMiddleware, method_finder
 from api.web.seams import skip_spec_validation
 from api.web.validation import VALIDATORS
 
@@ -105,6 +105,7 @@ def create_app(
         position=MiddlewarePosition.BEFORE_ROUTING,
         max_body_bytes=settings.max_body_bytes,
     )
+    app.add_middleware(ExactPathsMiddleware, position=MiddlewarePosition.BEFORE_ROUTING)
     if rate_limit is not None:
         app.add_middleware(
             RateLimitMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, limit=rate_limit

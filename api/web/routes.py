@@ -1,12 +1,30 @@
-"""The methods of each path of the spec, for the Allow header of a 405 and for preflights."""
+"""The methods of each path of the spec, for the Allow header of a 405 and for preflights;
+and paths taken exactly as the spec writes them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.spec import Spec, operations
+
+
+class ExactPathsMiddleware:
+    """A path with a trailing slash is no path of the spec: 404, where Starlette's router
+    would redirect to the path without it, building the Location from the request's Host
+    header (a redirect anyone can point at another host)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            raise HTTPException(404)
+        await self.app(scope, receive, send)
 
 
 def method_finder(spec: Spec) -> Callable[[str], list[str]]:

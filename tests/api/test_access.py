@@ -194,3 +194,36 @@ def test_one_idempotency_key_sent_by_two_callers_makes_two_resources(http):
     replay = http.post("/assets", json=body, headers={**bearer(ALICE), **key})
     assert replay.headers["idempotent-replayed"] == "true"
     assert replay.json()["assetId"] == alices.json()["assetId"]
+
+
+def test_the_owner_of_a_user_record_may_not_change_its_email(http):
+    ids = alices_resources(http)
+    http.post("/users", json={"email": "bob@example.com", "name": "Bob"}, headers=bearer(ADMIN))
+    path = f"/users/{ids['userId']}"
+    # Neither a taken nor a free address: either answer would tell which emails are taken.
+    for email in ("bob@example.com", "free@example.com"):
+        response = http.patch(path, json={"email": email}, headers=bearer(ALICE))
+        assert_problem(response, 403, "Only administrators may change a user's email.")
+    same = http.patch(path, json={"email": "ALICE@example.com", "name": "A"}, headers=bearer(ALICE))
+    assert same.status_code == 200
+    assert (
+        http.patch(path, json={"email": "a2@example.com"}, headers=bearer(ADMIN)).status_code == 200
+    )
+
+
+def test_a_replay_of_an_administrators_creation_by_a_demoted_caller_is_403(http):
+    key = {"Idempotency-Key": "create-1"}
+    body = {"email": "c@example.com", "name": "C"}
+    assert (
+        http.post("/users", json=body, headers={**bearer(ALICE, admin=True), **key}).status_code
+        == 201
+    )
+    replay = http.post("/users", json=body, headers={**bearer(ALICE), **key})
+    assert_problem(replay, 403, "Only administrators may create users.")
+
+
+@pytest.mark.parametrize("field", ["name", "department"])
+def test_a_text_field_ending_in_a_newline_is_refused(http, field):
+    body = {"email": "n@example.com", "name": "N", field: "Eve\n"}
+    response = http.post("/users", json=body, headers=bearer(ADMIN))
+    assert_problem(response, 400, field)

@@ -115,3 +115,10 @@ def test_a_cors_preflight_from_a_foreign_origin_is_a_problem(settings):
         )
     assert_problem(response, 403, "origin")
     assert "access-control-allow-origin" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/assets/", "/users/", "/health/"])
+def test_a_trailing_slash_is_a_404_problem_never_a_redirect_built_from_the_host(client, path):
+    response = client.post(path, headers={"Host": "evil.example"}, json={})
+    assert_problem(response, 404, "no resource at this path")
+    assert "location" not in response.headers

@@ -54,6 +54,15 @@ def claims_of(subject=ADMIN, **changes):
     return {**base, **changes}
 
 
+def header_token(header):
+    """An issuer's token whose JOSE header gets `header` too (its signature no longer
+    verifies, but the header is read first, and must be refused as a 401 by itself)."""
+    _, payload, signature = token().split(".")
+    jose = {"alg": "RS256", "typ": "JWT", "kid": ISSUER.key.kid, **header}
+    encoded = base64.urlsafe_b64encode(json.dumps(jose).encode()).rstrip(b"=").decode()
+    return f"{encoded}.{payload}.{signature}"
+
+
 def tampered():
     header, payload, signature = token(ALICE).split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -87,6 +96,9 @@ REFUSED = {
         "lacks the sub claim",
     ),
     "not a JWT": (lambda: "not-a-token", "not a JWT"),
+    "a kid that is not a string": (lambda: header_token({"kid": 7}), "not a JWT this API can read"),
+    "a crit header": (lambda: header_token({"crit": ["exp"]}), "not a JWT this API can read"),
+    "a subject ending in a newline": (lambda: token("alice\n"), "names no subject"),
 }
 
 
