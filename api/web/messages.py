@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,9 +28,17 @@ _FORMATS = {
 }
 
 
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+
+
 def bounded(text: str, limit: int = MAX_DETAIL) -> str:
-    """`text`, cut to `limit` characters."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """`text` cut to `limit` characters, with every invisible character (controls, line
+    breaks, bidi and other format characters, which a name the client sent may hold) shown
+    as its \\u escape, so that a detail reads as what it is and cannot spoof another."""
+    shown = "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in _INVISIBLE else c for c in text
+    )
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def json_text(value: Any, limit: int = 40) -> str:

@@ -121,3 +121,11 @@ def test_local_cors_allows_exactly_what_the_spec_uses(settings):
     assert {"etag", "location", "x-request-id", "idempotent-replayed"} <= set(
         name.strip() for name in simple.headers["access-control-expose-headers"].split(",")
     )
+
+
+def test_a_name_the_client_sent_shows_its_invisible_characters_escaped(client):
+    response = client.get("/users", params={"a\r\nSet-Cookie: x\u202e": "1"})
+    detail = assert_problem(response, 400)["detail"]
+    assert "\\u000d\\u000aSet-Cookie: x\\u202e" in detail
+    assert "\r" not in detail
+    assert "\u202e" not in detail
