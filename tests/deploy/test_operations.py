@@ -11,8 +11,8 @@ def alarms_on(stack, namespace, metric):
     return [
         alarm["Properties"]
         for alarm in stack.of_type("AWS::CloudWatch::Alarm").values()
-        if alarm["Properties"]["Namespace"] == namespace
-        and alarm["Properties"]["MetricName"] == metric
+        if alarm["Properties"].get("Namespace") == namespace
+        and alarm["Properties"].get("MetricName") == metric
     ]
 
 
