@@ -28,6 +28,8 @@ ANY = "ANY"
 ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
 CORS_MAX_AGE_SECONDS = 600
 ALLOWED_ORIGINS_PARAMETER = "AllowedOrigins"
+# The template's AutoPublishAlias; SAM names the alias resource <function>Alias<alias>.
+LIVE_ALIAS = "live"
 BEGIN_MARKER = "# BEGIN generated API definition"
 END_MARKER = "# END generated API definition"
 
@@ -84,13 +86,14 @@ def cors(spec: Spec) -> dict[str, Any]:
 
 
 def lambda_integration(function: str) -> dict[str, Any]:
-    """A Lambda proxy integration with the HTTP API payload format 2.0."""
+    """A Lambda proxy integration with the HTTP API payload format 2.0, invoking the
+    function's alias (AutoPublishAlias), which gradual deployments move."""
     return {
         "type": "aws_proxy",
         "httpMethod": "POST",
         "uri": {
             "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path"
-            f"/2015-03-31/functions/${{{function}.Arn}}/invocations"
+            f"/2015-03-31/functions/${{{function}Alias{LIVE_ALIAS}}}/invocations"
         },
         "payloadFormatVersion": "2.0",
     }

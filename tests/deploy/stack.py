@@ -110,6 +110,23 @@ class Stack:
         properties: dict[str, Any] = self.resources[logical_id]["Properties"]
         return properties
 
+    def alias_of(self, function: str) -> str:
+        """The logical id of the one alias of `function` (AutoPublishAlias), which everything
+        that invokes the function must name, so that gradual deployments move them all."""
+        (alias,) = [
+            name
+            for name, resource in self.of_type("AWS::Lambda::Alias").items()
+            if names_referenced(resource["Properties"]["FunctionName"]) == {function}
+        ]
+        return alias
+
+    def invoked(self, reference: Any) -> str:
+        """The function whose alias `reference` (a Ref, GetAtt or Sub) names."""
+        (alias,) = resources_referenced(reference)
+        assert self.resources[alias]["Type"] == "AWS::Lambda::Alias", f"{alias} is no alias"
+        (function,) = names_referenced(self.properties(alias)["FunctionName"])
+        return function
+
     def role_of(self, function: str) -> str:
         """The logical id of the role `function` runs with."""
         (role,) = names_referenced(self.properties(function)["Role"])

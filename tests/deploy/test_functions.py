@@ -154,7 +154,7 @@ def test_the_assets_function_receives_the_buckets_object_created_events_under_up
         {
             "Event": "s3:ObjectCreated:*",
             "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": UPLOAD_PREFIX}]}},
-            "Function": {"Fn::GetAtt": ["AssetsFunction", "Arn"]},
+            "Function": {"Ref": stack.alias_of("AssetsFunction")},
         }
     ]
     s3_permissions = [
@@ -162,7 +162,7 @@ def test_the_assets_function_receives_the_buckets_object_created_events_under_up
         for p in stack.of_type("AWS::Lambda::Permission").values()
         if p["Properties"]["Principal"] == "s3.amazonaws.com"
     ]
-    assert [names_referenced(p["FunctionName"]) for p in s3_permissions] == [{"AssetsFunction"}]
+    assert [stack.invoked(p["FunctionName"]) for p in s3_permissions] == ["AssetsFunction"]
 
 
 def test_one_schedule_warms_both_functions_with_the_event_the_handlers_answer_at_once(stack):
@@ -172,12 +172,12 @@ def test_one_schedule_warms_both_functions_with_the_event_the_handlers_answer_at
     assert re.fullmatch(r"rate\(\d+ minutes?\)", properties["ScheduleExpression"])
     assert properties["State"] == "ENABLED"
     targets = properties["Targets"]
-    assert {next(iter(names_referenced(t["Arn"]))) for t in targets} == set(FUNCTIONS)
+    assert {stack.invoked(t["Arn"]) for t in targets} == set(FUNCTIONS)
     # No Input: the target receives EventBridge's own scheduled event, which is_warmup knows.
     assert not any({"Input", "InputPath", "InputTransformer"} & set(t) for t in targets)
     assert is_warmup({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}})
     invokers = {
-        next(iter(names_referenced(p["Properties"]["FunctionName"])))
+        stack.invoked(p["Properties"]["FunctionName"])
         for p in stack.of_type("AWS::Lambda::Permission").values()
         if p["Properties"]["Principal"] == "events.amazonaws.com"
         and names_referenced(p["Properties"]["SourceArn"]) == {name}
