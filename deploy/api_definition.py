@@ -21,6 +21,7 @@ import yaml
 from api.paths import ROOT
 from api.resources import FUNCTIONS, function_for_tag
 from api.spec import Spec, cors_rules, load_spec, operations
+from api.web.docs import DOCUMENT_PATHS
 
 TEMPLATE_PATH = ROOT / "template.yaml"
 
@@ -28,6 +29,8 @@ ANY = "ANY"
 ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
 CORS_MAX_AGE_SECONDS = 600
 ALLOWED_ORIGINS_PARAMETER = "AllowedOrigins"
+# The spec and the docs page are served, without credentials, by the function of this tag.
+DOCUMENTS_TAG = "operations"
 # The template's AutoPublishAlias; SAM names the alias resource <function>Alias<alias>.
 LIVE_ALIAS = "live"
 BEGIN_MARKER = "# BEGIN generated API definition"
@@ -72,6 +75,14 @@ def routes(spec: Spec) -> list[Route]:
     return found + [Route(ANY, path, "", f) for path, f in function_of_path.items()]
 
 
+def document_routes() -> list[Route]:
+    """A `GET` route for each document the application serves (the spec, the docs page),
+    to the function of DOCUMENTS_TAG."""
+    documents = function_for_tag(DOCUMENTS_TAG)
+    assert documents is not None, f"no function of api/resources.py serves {DOCUMENTS_TAG!r}"
+    return [Route("GET", path, "", documents.logical_id) for path in DOCUMENT_PATHS]
+
+
 def cors(spec: Spec) -> dict[str, Any]:
     """The HTTP API CORS configuration: origins from the template parameter, and the
     methods, request headers and response headers the spec uses."""
@@ -100,18 +111,21 @@ def lambda_integration(function: str) -> dict[str, Any]:
 
 
 def api_definition(spec: Spec) -> dict[str, Any]:
-    """The OpenAPI document API Gateway imports: the spec's routes and CORS, nothing else
-    (requests are validated by the application, against the full spec)."""
+    """The OpenAPI document API Gateway imports: the spec's routes, the documents' and CORS,
+    nothing else (requests are validated by the application, against the full spec)."""
     paths: dict[str, dict[str, Any]] = {}
-    for route in routes(spec):
+    for route in routes(spec) + document_routes():
         integration = {"x-amazon-apigateway-integration": lambda_integration(route.function)}
         if route.method == ANY:
             paths[route.path][ANY_METHOD_KEY] = integration
-        else:
+        elif route.operation_id:
             paths.setdefault(route.path, {})[route.method.lower()] = {
                 "operationId": route.operation_id,
                 **integration,
             }
+        else:
+            # A document (the spec, the docs page): anonymous, whatever the API requires.
+            paths[route.path] = {route.method.lower(): {"security": [], **integration}}
     return {
         "openapi": spec["openapi"],
         "info": {"title": spec["info"]["title"], "version": spec["info"]["version"]},

@@ -43,7 +43,7 @@ def test_missing_data_never_raises_an_alarm(stack):
         assert alarm["Properties"]["TreatMissingData"] == "notBreaching"
 
 
-def test_outputs_name_the_api_url_the_tables_the_bucket_and_the_cursor_key_secret(stack):
+def test_outputs_name_the_urls_the_tables_the_bucket_and_the_cursor_key_secret(stack):
     outputs = {name: output["Value"] for name, output in stack.template["Outputs"].items()}
     assert outputs == {
         "ApiUrl": {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"},
@@ -52,5 +52,7 @@ def test_outputs_name_the_api_url_the_tables_the_bucket_and_the_cursor_key_secre
         "IdempotencyTableName": {"Ref": "IdempotencyTable"},
         "AssetsBucketName": {"Ref": "AssetsBucket"},
         "CursorKeySecretArn": {"Ref": "CursorKeySecret"},
+        "DistributionDomainName": {"Fn::GetAtt": ["Distribution", "DomainName"]},
+        "DistributionUrl": {"Fn::Sub": "https://${Distribution.DomainName}/"},
     }
     assert names_referenced(outputs["ApiUrl"]) <= {"HttpApi", "AWS::Region", "AWS::URLSuffix"}
