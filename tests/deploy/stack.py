@@ -58,6 +58,27 @@ def translate(template: dict[str, Any]) -> dict[str, Any]:
     return transform(copy.deepcopy(template), parameters, NoManagedPolicies())
 
 
+def table_in_use(table: str) -> dict[str, Any]:
+    """How the template names the table the functions use: `table`, or the existing one
+    (a restored table) that the parameter Existing<table> names."""
+    return {"Fn::If": [f"UsesExisting{table}", {"Ref": f"Existing{table}"}, {"Ref": table}]}
+
+
+def table_arn_in_use(table: str, suffix: str = "") -> dict[str, Any]:
+    """The ARN of the table in use (see table_in_use), with `suffix` (e.g. "/index/*")."""
+    existing = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/"
+    own: dict[str, Any] = (
+        {"Fn::Sub": f"${{{table}.Arn}}{suffix}"} if suffix else {"Fn::GetAtt": [table, "Arn"]}
+    )
+    return {
+        "Fn::If": [
+            f"UsesExisting{table}",
+            {"Fn::Sub": f"{existing}${{Existing{table}}}{suffix}"},
+            own,
+        ]
+    }
+
+
 def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 

@@ -11,7 +11,7 @@ from api.functions.runtime import is_warmup
 from api.paths import ROOT
 from api.resources import BUCKETS, SECRETS, TABLES, Bucket, Secret, Table
 from api.resources import FUNCTIONS as REGISTERED
-from tests.deploy.stack import names_referenced
+from tests.deploy.stack import names_referenced, table_in_use
 from tests.events import fresh_import
 
 FUNCTIONS = tuple(function.logical_id for function in REGISTERED.values())
@@ -59,7 +59,7 @@ def the_name_of(resource):
         return stack_bucket_name(resource)
     if isinstance(resource, Secret):
         return resolved_secret(resource)
-    return {"Ref": resource.logical_id}
+    return table_in_use(resource.logical_id)
 
 
 def resolved_secret(secret, *, version=""):
@@ -104,11 +104,11 @@ def test_function_environments_carry_only_names_settings_and_the_cursor_key(stac
     users = stack.properties("UsersFunction")["Environment"]["Variables"]
     assets = stack.properties("AssetsFunction")["Environment"]["Variables"]
 
-    common["IDEMPOTENCY_TABLE"] = {"Ref": "IdempotencyTable"}
-    assert users == {**common, "USERS_TABLE": {"Ref": "UsersTable"}}
+    common["IDEMPOTENCY_TABLE"] = table_in_use("IdempotencyTable")
+    assert users == {**common, "USERS_TABLE": table_in_use("UsersTable")}
     assert assets == {
         **common,
-        "ASSETS_TABLE": {"Ref": "AssetsTable"},
+        "ASSETS_TABLE": table_in_use("AssetsTable"),
         "ASSETS_BUCKET": {"Fn::Sub": "${AWS::StackName}-assets"},
         "UPLOAD_URL_EXPIRES_SECONDS": {"Ref": "UploadUrlExpiresSeconds"},
     }

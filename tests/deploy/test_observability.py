@@ -8,16 +8,21 @@ import re
 import pytest
 
 from api.resources import FUNCTIONS, TABLES
-from tests.deploy.stack import names_referenced
+from tests.deploy.stack import table_in_use
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z0-9:]+(?:\.[A-Za-z]+)?)\}")
 
 
 def dashboard(stack):
-    """The dashboard's widgets, each ${Name} of its Fn::Sub left as the name."""
+    """The dashboard's widgets, each ${Name} of its Fn::Sub left as the name, and each
+    variable of the Sub replaced by the resource it names (the table in use)."""
     (resource,) = stack.of_type("AWS::CloudWatch::Dashboard").values()
     body = resource["Properties"]["DashboardBody"]["Fn::Sub"]
     text, variables = (body, {}) if isinstance(body, str) else body
+    for variable, value in variables.items():
+        table = variable.removesuffix("InUse")
+        assert value == table_in_use(table), variable
+        text = text.replace(f"${{{variable}}}", table)
     return json.loads(_VARIABLE.sub(r"\1", text)), variables
 
 
@@ -74,7 +79,8 @@ def throttle_alarm_of(stack, table):
         queries = alarm["Properties"].get("Metrics", [])
         stats = [q["MetricStat"]["Metric"] for q in queries if "MetricStat" in q]
         if stats and all(
-            s["Namespace"] == "AWS/DynamoDB" and table in names_referenced(s["Dimensions"])
+            s["Namespace"] == "AWS/DynamoDB"
+            and s["Dimensions"] == [{"Name": "TableName", "Value": table_in_use(table)}]
             for s in stats
         ):
             found.append((name, alarm["Properties"], queries))

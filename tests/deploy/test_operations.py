@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.deploy.stack import names_referenced
+from tests.deploy.stack import names_referenced, table_in_use
 
 
 def alarms_on(stack, namespace, metric):
@@ -47,9 +47,9 @@ def test_outputs_name_the_urls_the_tables_the_bucket_and_the_cursor_key_secret(s
     outputs = {name: output["Value"] for name, output in stack.template["Outputs"].items()}
     assert outputs == {
         "ApiUrl": {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"},
-        "UsersTableName": {"Ref": "UsersTable"},
-        "AssetsTableName": {"Ref": "AssetsTable"},
-        "IdempotencyTableName": {"Ref": "IdempotencyTable"},
+        "UsersTableName": table_in_use("UsersTable"),
+        "AssetsTableName": table_in_use("AssetsTable"),
+        "IdempotencyTableName": table_in_use("IdempotencyTable"),
         "AssetsBucketName": {"Ref": "AssetsBucket"},
         "CursorKeySecretArn": {"Ref": "CursorKeySecret"},
         "DistributionDomainName": {"Fn::GetAtt": ["Distribution", "DomainName"]},
