@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from ops import restore
+from ops import consumption, cost, restore
 
-COMMANDS = {"restore": restore.main}
+COMMANDS = {"restore": restore.main, "consumption": consumption.main, "cost": cost.main}
 
 
 def main(argv: list[str]) -> int:
