@@ -325,6 +325,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mix", default=DEFAULT_MIX, help=f"operation=weight,... ({DEFAULT_MIX})")
     parser.add_argument("--bench", type=Path, default=BENCH_PATH, help="make bench's results")
     parser.add_argument("--cloudfront", choices=["on", "off"], help="default: the template's")
+    parser.add_argument(
+        "--file-mb", type=float, default=ASSUMPTIONS["file_mb"], help="mean size of an asset's file"
+    )
     args = parser.parse_args(argv)
     if not args.bench.exists():
         print(f"{args.bench} is missing: run `make bench` (or `python -m bench --quick`) first")
@@ -336,6 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     durations = billed_ms(bench, served_by)
     cloudfront = facts["cloudfront"] if args.cloudfront is None else args.cloudfront == "on"
     mix = parse_mix(args.mix)
+    assume = {**ASSUMPTIONS, "file_mb": args.file_mb}
     costs = [
         monthly_cost(
             d,
@@ -346,6 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             cold_ms=cold_start_ms(bench),
             served_by=served_by,
             cloudfront=cloudfront,
+            assume=assume,
         )
         for d in args.per_day
     ]
@@ -356,7 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Functions: {functions}; CloudFront {'on' if cloudfront else 'off'}")
     print("Billed ms per call: " + ", ".join(f"{op} {ms}" for op, ms in durations.items()))
     print("Mix: " + ", ".join(f"{op} {share:.0%}" for op, share in mix.items()))
-    print("Assumptions: " + ", ".join(f"{k}={v:g}" for k, v in ASSUMPTIONS.items()))
+    print("Assumptions: " + ", ".join(f"{k}={v:g}" for k, v in assume.items()))
     print()
     print(render(args.per_day, costs))
     return 0
