@@ -30,9 +30,13 @@ def test_the_served_spec_is_the_authored_document_with_its_refs(settings):
     assert yaml.content == SPEC_PATH.read_bytes()
 
 
-def test_lambda_serves_no_spec(settings):
+def test_lambda_serves_the_same_authored_spec_as_make_run(settings):
+    # On AWS the users function serves the documents (CloudFront caches them).
     response = users_function(settings)(make_http_event(path="/openapi.json"), FakeLambdaContext())
-    assert response["statusCode"] == 404
+    with TestClient(local_app(settings)) as client:
+        local = client.get("/openapi.json").json()
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"]) == local
 
 
 def test_an_outsiders_schemathesis_run_finds_nothing(tmp_path: Path):
