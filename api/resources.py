@@ -10,8 +10,10 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Table:
     """A DynamoDB table: its key in the settings, the environment variable naming it on
-    Lambda, its local name, its logical id in template.yaml and the pynamodb model that
-    declares its keys and indexes (`module:Class`)."""
+    Lambda, its local name, its logical id in template.yaml, the pynamodb model that
+    declares its keys and indexes (`module:Class`), its TTL attribute, and whether it holds
+    records worth recovering (point-in-time recovery on, restorable into a table that the
+    template's Existing<logical id> parameter then names)."""
 
     key: str
     env: str
@@ -19,6 +21,7 @@ class Table:
     logical_id: str
     model: str
     ttl_attribute: str
+    recoverable: bool = True
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ TABLES = {
             "RateLimitsTable",
             "api.aws.rate_limits:RateLimitWindow",
             "ttl",
+            # Counters of the current minute: nothing in them outlives a restore.
+            recoverable=False,
         ),
     )
 }

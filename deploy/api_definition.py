@@ -24,6 +24,7 @@ import yaml
 from api.paths import ROOT
 from api.resources import FUNCTIONS, function_for_tag
 from api.spec import Spec, cors_rules, load_spec, operations, resolve
+from api.web.docs import DOCUMENT_PATHS
 
 TEMPLATE_PATH = ROOT / "template.yaml"
 
@@ -49,6 +50,10 @@ JWT_AUDIENCE: dict[str, Any] = {
     "Fn::If": [COGNITO_CONDITION, [{"Ref": "UserPoolClient"}], {"Ref": "JwtAudience"}]
 }
 IDENTITY_SOURCE = "$request.header.Authorization"
+# The spec and the docs page are served, without credentials, by the function of this tag.
+DOCUMENTS_TAG = "operations"
+# The template's AutoPublishAlias; SAM names the alias resource <function>Alias<alias>.
+LIVE_ALIAS = "live"
 BEGIN_MARKER = "# BEGIN generated API definition"
 END_MARKER = "# END generated API definition"
 
@@ -135,6 +140,14 @@ def routes(spec: Spec) -> list[Route]:
     return found + fallbacks
 
 
+def document_routes() -> list[Route]:
+    """A `GET` route for each document the application serves (the spec, the docs page),
+    to the function of DOCUMENTS_TAG."""
+    documents = function_for_tag(DOCUMENTS_TAG)
+    assert documents is not None, f"no function of api/resources.py serves {DOCUMENTS_TAG!r}"
+    return [Route("GET", path, "", documents.logical_id) for path in DOCUMENT_PATHS]
+
+
 def cors(spec: Spec) -> dict[str, Any]:
     """The HTTP API CORS configuration: origins from the template parameter, and the
     methods, request headers and response headers the spec uses."""
@@ -149,13 +162,14 @@ def cors(spec: Spec) -> dict[str, Any]:
 
 
 def lambda_integration(function: str) -> dict[str, Any]:
-    """A Lambda proxy integration with the HTTP API payload format 2.0."""
+    """A Lambda proxy integration with the HTTP API payload format 2.0, invoking the
+    function's alias (AutoPublishAlias), which gradual deployments move."""
     return {
         "type": "aws_proxy",
         "httpMethod": "POST",
         "uri": {
             "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path"
-            f"/2015-03-31/functions/${{{function}.Arn}}/invocations"
+            f"/2015-03-31/functions/${{{function}Alias{LIVE_ALIAS}}}/invocations"
         },
         "payloadFormatVersion": "2.0",
     }
@@ -179,16 +193,21 @@ def jwt_authorizer() -> dict[str, Any]:
 
 
 def api_definition(spec: Spec) -> dict[str, Any]:
-    """The OpenAPI document API Gateway imports: the spec's routes, their authorizer and
-    CORS, nothing else (requests are validated by the application, against the full spec)."""
+    """The OpenAPI document API Gateway imports: the spec's routes and their authorizer, the
+    documents' and CORS, nothing else (requests are validated by the application, against
+    the full spec)."""
     paths: dict[str, dict[str, Any]] = {}
     found = routes(spec)
-    for route in found:
+    documents = document_routes()
+    for route in found + documents:
         operation: dict[str, Any] = {}
         if route.operation_id:
             operation["operationId"] = route.operation_id
         if route.scheme is not None:
             operation["security"] = [{route.scheme: []}]
+        elif route in documents:
+            # A document (the spec, the docs page): anonymous, whatever the API requires.
+            operation["security"] = []
         operation["x-amazon-apigateway-integration"] = lambda_integration(route.function)
         method = ANY_METHOD_KEY if route.method == ANY else route.method.lower()
         paths.setdefault(route.path, {})[method] = operation

@@ -47,8 +47,8 @@ def inline(operation: Operation) -> Operation:
     return run_inline
 
 
-# Lambda serves neither the docs nor the spec (API Gateway routes only the operations), and
-# has no lifespan: those two layers would only cost time on every request.
+# Lambda has neither Swagger UI (AuthoredSpecMiddleware serves the spec and /docs there) nor
+# a lifespan: those two layers would only cost time on every request.
 LAMBDA_MIDDLEWARES = [
     m
     for m in ConnexionMiddleware.default_middlewares
@@ -68,8 +68,8 @@ def create_app(
     """The ASGI application serving `spec` with `operations` (by operationId), wrapped so
     every response carries X-Request-Id and every request is logged once. The callers of
     secured operations are named by `authenticate` and, with `rate_limit`, held to their
-    quota. In the Lambda runtime (one request at a time), operations run inline, docs are
-    not served and CORS preflights are left to API Gateway."""
+    quota. In the Lambda runtime (one request at a time), operations run inline, Swagger UI
+    is not served and CORS preflights are left to API Gateway."""
     configure_logging(settings.log_level)
     if lambda_runtime:
         operations = {name: inline(operation) for name, operation in operations.items()}
@@ -126,11 +126,8 @@ def create_app(
             allow_headers=request_headers,
             expose_headers=response_headers,
         )
-    served: ASGIApp = ConditionalGetMiddleware(app)
-    if not lambda_runtime:
-        served = AuthoredSpecMiddleware(served, spec)
     return RequestContextMiddleware(
-        served,
+        AuthoredSpecMiddleware(ConditionalGetMiddleware(app)),
         routes=operation_paths(spec),
         metrics_namespace=settings.metrics_namespace,
     )

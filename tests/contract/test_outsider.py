@@ -31,9 +31,15 @@ def test_the_served_spec_is_the_authored_document_with_its_refs(settings):
     assert yaml.content == SPEC_PATH.read_bytes()
 
 
-def test_lambda_serves_no_spec(settings):
-    response = users_function(settings)(make_http_event(path="/openapi.json"), FakeLambdaContext())
-    assert response["statusCode"] == 404
+def test_lambda_serves_the_same_authored_spec_as_make_run(settings):
+    # On AWS the users function serves the documents (CloudFront caches them).
+    # Anonymous, as a browser reading the docs asks for it.
+    event = make_http_event(path="/openapi.json", caller=None)
+    response = users_function(settings)(event, FakeLambdaContext())
+    with TestClient(local_app(settings, authenticate=verify)) as client:
+        local = client.get("/openapi.json").json()
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"]) == local
 
 
 def test_an_outsiders_schemathesis_run_finds_nothing(tmp_path: Path):

@@ -15,6 +15,7 @@ from samtranslator.translator.managed_policy_translator import ManagedPolicyLoad
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
+from api.resources import TABLES
 from deploy.api_definition import ANY_METHOD_KEY, TEMPLATE_PATH
 
 # What `sam package` puts in place of a local CodeUri: the uploaded bundle.
@@ -57,6 +58,29 @@ def translate(template: dict[str, Any]) -> dict[str, Any]:
     """The CloudFormation template the SAM transform makes of `template`, offline."""
     parameters = {"AWS::Region": REGION, "AWS::Partition": "aws"}
     return transform(copy.deepcopy(template), parameters, NoManagedPolicies())
+
+
+def table_in_use(table: str) -> dict[str, Any]:
+    """How the template names the table the functions use: `table`, or, for a recoverable
+    table, the existing one (a restored table) that the parameter Existing<table> names."""
+    if not next(t for t in TABLES.values() if t.logical_id == table).recoverable:
+        return {"Ref": table}
+    return {"Fn::If": [f"UsesExisting{table}", {"Ref": f"Existing{table}"}, {"Ref": table}]}
+
+
+def table_arn_in_use(table: str, suffix: str = "") -> dict[str, Any]:
+    """The ARN of the table in use (see table_in_use), with `suffix` (e.g. "/index/*")."""
+    existing = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/"
+    own: dict[str, Any] = (
+        {"Fn::Sub": f"${{{table}.Arn}}{suffix}"} if suffix else {"Fn::GetAtt": [table, "Arn"]}
+    )
+    return {
+        "Fn::If": [
+            f"UsesExisting{table}",
+            {"Fn::Sub": f"{existing}${{Existing{table}}}{suffix}"},
+            own,
+        ]
+    }
 
 
 def as_list(value: Any) -> list[Any]:
@@ -202,6 +226,23 @@ class Stack:
     def properties(self, logical_id: str) -> dict[str, Any]:
         properties: dict[str, Any] = self.resources[logical_id]["Properties"]
         return properties
+
+    def alias_of(self, function: str) -> str:
+        """The logical id of the one alias of `function` (AutoPublishAlias), which everything
+        that invokes the function must name, so that gradual deployments move them all."""
+        (alias,) = [
+            name
+            for name, resource in self.of_type("AWS::Lambda::Alias").items()
+            if names_referenced(resource["Properties"]["FunctionName"]) == {function}
+        ]
+        return alias
+
+    def invoked(self, reference: Any) -> str:
+        """The function whose alias `reference` (a Ref, GetAtt or Sub) names."""
+        (alias,) = resources_referenced(reference)
+        assert self.resources[alias]["Type"] == "AWS::Lambda::Alias", f"{alias} is no alias"
+        (function,) = names_referenced(self.properties(alias)["FunctionName"])
+        return function
 
     def role_of(self, function: str) -> str:
         """The logical id of the role `function` runs with."""

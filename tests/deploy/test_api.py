@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from api.resources import function_for_tag
+from api.web.docs import DOCUMENT_PATHS
 from deploy.api_definition import (
     BEGIN_MARKER,
     TEMPLATE_PATH,
     api_definition,
     update_template,
 )
-from tests.deploy.stack import names_referenced, resources_referenced
+from tests.deploy.stack import names_referenced
 
 
 def function_of(operation):
@@ -49,13 +50,14 @@ def test_every_operation_of_the_spec_is_routed_to_the_function_that_implements_i
     for (method, path), operation in spec_operations(openapi).items():
         tag = function_of(operation)
         assert (method, path) in routes, f"{method} {path} has no route"
-        target = resources_referenced(routes[method, path]["uri"])
-        assert target == {tag}, f"{method} {path} goes to {target}, not {tag}"
+        target = stack.invoked(routes[method, path]["uri"])
+        assert target == tag, f"{method} {path} goes to {target}, not {tag}"
 
 
 def test_the_api_has_no_route_the_spec_lacks(openapi, stack):
     fallbacks = {(method, path) for path in openapi["paths"] for method in ("ANY", "OPTIONS")}
-    extra = set(stack.api_routes()) - set(spec_operations(openapi)) - fallbacks
+    documents = {("GET", path) for path in DOCUMENT_PATHS}
+    extra = set(stack.api_routes()) - set(spec_operations(openapi)) - fallbacks - documents
     assert not extra
 
 
@@ -63,14 +65,14 @@ def test_every_path_sends_the_methods_it_lacks_to_its_function_which_answers_405
     routes = stack.api_routes()
     for (_method, path), operation in spec_operations(openapi).items():
         function = function_of(operation)
-        assert resources_referenced(routes["ANY", path]["uri"]) == {function}
+        assert stack.invoked(routes["ANY", path]["uri"]) == function
 
 
 def test_every_path_sends_cors_preflights_to_its_function_which_answers_them(openapi, stack):
     # The path's ANY route would catch them, and it may need a token that preflights lack.
     routes = stack.api_routes()
     for (_method, path), operation in spec_operations(openapi).items():
-        assert resources_referenced(routes["OPTIONS", path]["uri"]) == {function_of(operation)}
+        assert stack.invoked(routes["OPTIONS", path]["uri"]) == function_of(operation)
 
 
 def test_every_route_is_a_lambda_proxy_integration_with_payload_format_2_0(stack):
@@ -82,13 +84,12 @@ def test_every_route_is_a_lambda_proxy_integration_with_payload_format_2_0(stack
 
 
 def test_api_gateway_may_invoke_each_function_it_routes_to_from_this_api_only(stack):
-    routed = {f for i in stack.api_routes().values() for f in resources_referenced(i["uri"])}
+    routed = {stack.invoked(i["uri"]) for i in stack.api_routes().values()}
     allowed = {}
     for permission in stack.of_type("AWS::Lambda::Permission").values():
         properties = permission["Properties"]
         if properties["Principal"] == "apigateway.amazonaws.com":
-            (function,) = names_referenced(properties["FunctionName"])
-            allowed[function] = properties["SourceArn"]
+            allowed[stack.invoked(properties["FunctionName"])] = properties["SourceArn"]
     assert routed <= set(allowed)
     assert set(allowed) <= {"UsersFunction", "AssetsFunction"}
     for source_arn in allowed.values():

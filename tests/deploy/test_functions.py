@@ -11,7 +11,7 @@ from api.functions.runtime import is_warmup
 from api.paths import ROOT
 from api.resources import BUCKETS, SECRETS, TABLES, Bucket, Secret, Table
 from api.resources import FUNCTIONS as REGISTERED
-from tests.deploy.stack import names_referenced
+from tests.deploy.stack import names_referenced, table_in_use
 from tests.events import fresh_import
 
 FUNCTIONS = tuple(function.logical_id for function in REGISTERED.values())
@@ -59,7 +59,7 @@ def the_name_of(resource):
         return stack_bucket_name(resource)
     if isinstance(resource, Secret):
         return resolved_secret(resource)
-    return {"Ref": resource.logical_id}
+    return table_in_use(resource.logical_id)
 
 
 def resolved_secret(secret, *, version=""):
@@ -107,12 +107,12 @@ def test_function_environments_carry_only_names_settings_and_the_cursor_key(stac
     users = stack.properties("UsersFunction")["Environment"]["Variables"]
     assets = stack.properties("AssetsFunction")["Environment"]["Variables"]
 
-    common["IDEMPOTENCY_TABLE"] = {"Ref": "IdempotencyTable"}
+    common["IDEMPOTENCY_TABLE"] = table_in_use("IdempotencyTable")
     common["RATE_LIMITS_TABLE"] = {"Ref": "RateLimitsTable"}
-    assert users == {**common, "USERS_TABLE": {"Ref": "UsersTable"}}
+    assert users == {**common, "USERS_TABLE": table_in_use("UsersTable")}
     assert assets == {
         **common,
-        "ASSETS_TABLE": {"Ref": "AssetsTable"},
+        "ASSETS_TABLE": table_in_use("AssetsTable"),
         "ASSETS_BUCKET": {"Fn::Sub": "${AWS::StackName}-assets"},
         "UPLOAD_URL_EXPIRES_SECONDS": {"Ref": "UploadUrlExpiresSeconds"},
     }
@@ -158,7 +158,7 @@ def test_the_assets_function_receives_the_buckets_object_created_events_under_up
         {
             "Event": "s3:ObjectCreated:*",
             "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": UPLOAD_PREFIX}]}},
-            "Function": {"Fn::GetAtt": ["AssetsFunction", "Arn"]},
+            "Function": {"Ref": stack.alias_of("AssetsFunction")},
         }
     ]
     s3_permissions = [
@@ -166,7 +166,7 @@ def test_the_assets_function_receives_the_buckets_object_created_events_under_up
         for p in stack.of_type("AWS::Lambda::Permission").values()
         if p["Properties"]["Principal"] == "s3.amazonaws.com"
     ]
-    assert [names_referenced(p["FunctionName"]) for p in s3_permissions] == [{"AssetsFunction"}]
+    assert [stack.invoked(p["FunctionName"]) for p in s3_permissions] == ["AssetsFunction"]
 
 
 def test_one_schedule_warms_both_functions_with_the_event_the_handlers_answer_at_once(stack):
@@ -176,12 +176,12 @@ def test_one_schedule_warms_both_functions_with_the_event_the_handlers_answer_at
     assert re.fullmatch(r"rate\(\d+ minutes?\)", properties["ScheduleExpression"])
     assert properties["State"] == "ENABLED"
     targets = properties["Targets"]
-    assert {next(iter(names_referenced(t["Arn"]))) for t in targets} == set(FUNCTIONS)
+    assert {stack.invoked(t["Arn"]) for t in targets} == set(FUNCTIONS)
     # No Input: the target receives EventBridge's own scheduled event, which is_warmup knows.
     assert not any({"Input", "InputPath", "InputTransformer"} & set(t) for t in targets)
     assert is_warmup({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}})
     invokers = {
-        next(iter(names_referenced(p["Properties"]["FunctionName"])))
+        stack.invoked(p["Properties"]["FunctionName"])
         for p in stack.of_type("AWS::Lambda::Permission").values()
         if p["Properties"]["Principal"] == "events.amazonaws.com"
         and names_referenced(p["Properties"]["SourceArn"]) == {name}

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from api.assets.service import KEY_PREFIX, UPLOAD_PREFIX
-from tests.deploy.stack import as_list, names_referenced
+from tests.deploy.stack import as_list, names_referenced, resources_referenced, table_arn_in_use
+
+
+def tables_referenced(resource):
+    """The tables an ARN names, a table in use or the existing one replacing it alike."""
+    return {name.removeprefix("Existing") for name in resources_referenced(resource)}
+
 
 FUNCTIONS = ("UsersFunction", "AssetsFunction")
 TABLE_ACTIONS = {
@@ -90,12 +96,12 @@ def test_users_function_may_only_read_and_write_the_users_table_and_its_indexes(
     assert stack.actions("UsersFunction", "dynamodb") == TABLE_ACTIONS
     for action in TABLE_ACTIONS:
         resources = resources_for(stack, "UsersFunction", action)
-        assert {"Fn::GetAtt": ["UsersTable", "Arn"]} in resources
+        assert table_arn_in_use("UsersTable") in resources
         tables = {"UsersTable", *shared_tables(action)}
-        assert all(names_referenced(r) <= tables for r in resources), resources
+        assert all(tables_referenced(r) <= tables for r in resources), resources
     assert resources_for(stack, "UsersFunction", "dynamodb:Query") == [
-        {"Fn::GetAtt": ["UsersTable", "Arn"]},
-        {"Fn::Sub": "${UsersTable.Arn}/index/*"},
+        table_arn_in_use("UsersTable"),
+        table_arn_in_use("UsersTable", "/index/*"),
     ]
 
 
@@ -103,9 +109,9 @@ def test_assets_function_may_only_read_and_write_the_assets_table_and_its_indexe
     assert stack.actions("AssetsFunction", "dynamodb") == TABLE_ACTIONS
     for action in TABLE_ACTIONS:
         resources = resources_for(stack, "AssetsFunction", action)
-        assert {"Fn::GetAtt": ["AssetsTable", "Arn"]} in resources
+        assert table_arn_in_use("AssetsTable") in resources
         tables = {"AssetsTable", *shared_tables(action)}
-        assert all(names_referenced(r) <= tables for r in resources), resources
+        assert all(tables_referenced(r) <= tables for r in resources), resources
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -113,12 +119,12 @@ def test_each_function_may_keep_idempotency_records_and_nothing_more_there(stack
     actions = {
         action
         for action in TABLE_ACTIONS
-        if {"Fn::GetAtt": ["IdempotencyTable", "Arn"]} in resources_for(stack, function, action)
+        if table_arn_in_use("IdempotencyTable") in resources_for(stack, function, action)
     }
     assert actions == IDEMPOTENCY_ACTIONS
     assert resources_for(stack, "AssetsFunction", "dynamodb:Query") == [
-        {"Fn::GetAtt": ["AssetsTable", "Arn"]},
-        {"Fn::Sub": "${AssetsTable.Arn}/index/*"},
+        table_arn_in_use("AssetsTable"),
+        table_arn_in_use("AssetsTable", "/index/*"),
     ]
 
 

@@ -67,6 +67,7 @@ def make_user(fields: dict[str, Any]) -> User:
         updated_at=fields["updatedAt"],
         expires_at=fields.get("expiresAt"),
         version=fields["version"],
+        subject=fields.get("subject"),
     )
 
 
@@ -82,6 +83,7 @@ def make_asset(fields: dict[str, Any]) -> Asset:
         updated_at=fields["updatedAt"],
         expires_at=fields["expiresAt"],
         version=fields["version"],
+        owner_id=fields.get("ownerId"),
     )
 
 
@@ -205,6 +207,7 @@ def user_creates_output(settings: Settings, given: dict[str, Any]) -> dict[str, 
             body["name"],
             body.get("department"),
             body.get("expiresAt"),
+            subject=body.get("subject"),
         )
     return {"etag": user.etag, "table": raw_table(settings, "users")}
 
@@ -266,7 +269,7 @@ def asset_creates_output(settings: Settings, given: dict[str, Any]) -> dict[str,
     body = given["body"]
     with fixed_ids(assets_service_module, [given["assetId"]]):
         _, upload = service.create(
-            ADMIN_CALLER, body["fileName"], body["contentType"], body["size"]
+            Principal(given["caller"]), body["fileName"], body["contentType"], body["size"]
         )
     policy = policy_of(settings, upload.fields)
     lifetime = policy.pop("lifetime")
@@ -327,9 +330,9 @@ def list_users(settings: Settings, given: dict[str, Any]) -> tuple[list[str], st
     for user in given.get("stored", []) + expired_above(given):
         repository.add(make_user(user), given["storedAt"])
     service = UserService(repository, FakeClock(now=given["now"]), cursors=cursor_codec(given))
-    page = service.list(
-        ADMIN_CALLER, UserQuery(**given["query"]), given["limit"], given.get("cursor")
-    )
+    # Only administrators list users.
+    caller = Principal(given["caller"], admin=True)
+    page = service.list(caller, UserQuery(**given["query"]), given["limit"], given.get("cursor"))
     return [user.user_id for user in page.items], page.next_cursor
 
 
@@ -344,7 +347,7 @@ def list_assets(settings: Settings, given: dict[str, Any]) -> tuple[list[str], s
         cursors=cursor_codec(given),
     )
     page = service.list(
-        ADMIN_CALLER,
+        Principal(given["caller"]),
         given["query"].get("status"),
         given["limit"],
         given.get("cursor"),

@@ -74,8 +74,10 @@ def _user_item(u: User) -> dict[str, Any]:
 
 
 def _asset_item(a: Asset) -> dict[str, Any]:
+    owner = {} if a.owner_id is None else {"ownerId": a.owner_id}
     return {
         "assetId": a.asset_id,
+        **owner,
         "entity": "asset",
         "fileName": a.file_name,
         "contentType": a.content_type,
@@ -283,3 +285,20 @@ def test_an_assets_listing_stops_at_the_budget_with_a_short_page(assets, status)
     if assets.queries is not None:
         assert assets.evaluated() == BUDGET
     assert repository.find(OWNER, status, 5, after, NOW) == ([oldest], None)
+
+
+@pytest.mark.parametrize("status", [None, "pending"])
+def test_an_owners_assets_are_found_without_reading_the_other_owners(assets, status):
+    mine = asset(1)
+    others = [asset(n, owner_id="someone-else") for n in range(2, MORE_THAN_A_BUDGET + 2)]
+    assets.seed([mine, *others])
+
+    assert assets.repository.find(OWNER, status, 5, None, NOW) == ([mine], None)
+    if assets.queries is not None:
+        assert assets.evaluated() == 1  # ownerId-index holds only the owner's assets
+
+
+def test_an_asset_stored_before_owners_is_in_no_listing(assets):
+    assets.seed([asset(1, owner_id=None), asset(2)])
+
+    assert assets.repository.find(OWNER, None, 5, None, NOW) == ([asset(2)], None)

@@ -1,0 +1,1 @@
+"""Operating the deployed service: disaster recovery (restore) and the cost model (cost)."""
