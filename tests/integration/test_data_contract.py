@@ -27,11 +27,13 @@ from api.assets.service import UPLOAD_PREFIX, Asset, AssetService, asset_id_of
 from api.assets.storage import DynamoAssetRepository, bind_asset_table
 from api.aws.dynamo import model_connection, start_key
 from api.aws.idempotency import dynamo_persistence
+from api.aws.rate_limits import dynamo_hit_counter
 from api.paths import ROOT
 from api.rules.cursors import TAG_BYTES, CursorCodec, query_fingerprint
 from api.rules.errors import DomainError, NotFound
 from api.rules.etags import etag_of, if_match_allows
 from api.rules.principal import Principal
+from api.rules.rate_limits import RateLimit, rate_limit_headers
 from api.rules.timestamps import format_millis, format_seconds, parse_to_seconds
 from api.settings import Settings
 from api.users.service import User, UserQuery, UserService, normalize_email
@@ -43,7 +45,7 @@ from tests.identity import ADMIN_CALLER
 VECTORS: dict[str, list[dict[str, Any]]] = json.loads(
     (ROOT / "contract" / "vectors.json").read_text(encoding="utf-8")
 )
-KEY_NAMES = {"users": "userId", "assets": "assetId", "idempotency": "id"}
+KEY_NAMES = {"users": "userId", "assets": "assetId", "idempotency": "id", "rate_limits": "window"}
 # What a presigned POST carries that changes with every signature: compared as placeholders.
 SIGNATURE_FIELDS = {"policy", "x-amz-credential", "x-amz-date", "x-amz-signature"}
 _PLACEHOLDER = re.compile(r"[#:][A-Za-z0-9_]+")
@@ -418,6 +420,18 @@ def idempotency_output(settings: Settings, given: dict[str, Any]) -> dict[str, A
     return {"inProgress": during[0], "completed": completed, "wall": (before, after)}
 
 
+def rate_limits_output(settings: Settings, given: dict[str, Any]) -> dict[str, Any]:
+    """The windows of `requests` (instants) by one caller, and what the last one answered."""
+    limit = RateLimit(dynamo_hit_counter(settings), given["quota"])
+    last: dict[str, Any] = {}
+    for now in given["requests"]:
+        try:
+            last = {"headers": rate_limit_headers(limit.admit(given["caller"], now))}
+        except DomainError as exc:
+            last = {"error": type(exc).__name__, "headers": exc.headers}
+    return {**last, "table": raw_table(settings, "rate_limits")}
+
+
 # -- the checks ---------------------------------------------------------------------------
 
 
@@ -442,6 +456,7 @@ def test_every_section_of_the_vectors_is_checked_here() -> None:
         "asset_creates",
         "pages",
         "idempotency_records",
+        "rate_limits",
     }
     for section in VECTORS.values():
         names = [vector["name"] for vector in section]
@@ -598,3 +613,8 @@ def test_an_idempotent_request_leaves_the_record_of_the_vector(settings, given, 
     completed = expected["records"]["completed"][0]
     assert completed["id"] == {"S": f"{given['operation']}#{hashes['key']}"}
     assert completed["validation"] == {"S": hashes["payload"]}
+
+
+@pytest.mark.parametrize(("given", "expected"), vectors("rate_limits"))
+def test_a_callers_requests_are_counted_in_the_windows_of_the_vector(settings, given, expected):
+    assert rate_limits_output(settings, given) == expected
