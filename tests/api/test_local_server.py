@@ -69,16 +69,24 @@ def test_its_presigned_urls_really_upload_and_download(local_server):
         assert http.delete(asset_url).status_code == 204
 
 
+def make_as_a_user_types_it(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`make ...` typed in a shell, not run from the `make test` that runs this test.
+
+    Inherited from a parent make, MAKELEVEL and MAKEFLAGS would make this one print its
+    "Entering directory" lines.
+    """
+    shell = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    return subprocess.run(
+        ["make", *args], cwd=ROOT, env={**shell, **env}, capture_output=True, text=True
+    )
+
+
 @pytest.mark.parametrize("admin", ["", "1"])
 def test_make_token_prints_one_line_that_the_server_of_the_checkout_accepts(local_server, admin):
-    made = subprocess.run(
-        ["make", "token", "SUB=ada", f"ADMIN={admin}"],
-        cwd=ROOT,
-        env={**os.environ, "PORT": str(local_server.port)},
-        capture_output=True,
-        text=True,
-        check=True,
+    made = make_as_a_user_types_it(
+        "token", "SUB=ada", f"ADMIN={admin}", PORT=str(local_server.port)
     )
+    assert made.returncode == 0, made.stderr
     (token,) = made.stdout.splitlines()
     auth = {"Authorization": f"Bearer {token}"}
     assert httpx.get(f"{local_server.url}/assets", headers=auth).status_code == 200
@@ -87,7 +95,7 @@ def test_make_token_prints_one_line_that_the_server_of_the_checkout_accepts(loca
 
 
 def test_make_token_without_a_subject_says_how_to_use_it():
-    made = subprocess.run(["make", "token"], cwd=ROOT, capture_output=True, text=True)
+    made = make_as_a_user_types_it("token")
     assert made.returncode == 2
     assert made.stdout == ""
     assert "usage: make token SUB=<subject> [ADMIN=1]" in made.stderr
