@@ -79,7 +79,7 @@ def _times(value: float | None) -> str:
 
 
 def _cold_table(cold: dict[str, Any], runs: int) -> list[str]:
-    header = ("", "import", "app build", "1st request", "total", "x floor", "+ startup", "RSS MB")
+    header = ("", "init", "1st request", "total", "x floor", "+ startup", "RSS MB")
     rows = [header]
     for group in GROUPS:
         for name in (function_name(group), floor_of(group)):
@@ -90,7 +90,6 @@ def _cold_table(cold: dict[str, Any], runs: int) -> list[str]:
                 (
                     name,
                     _spread(target["import_ms"]),
-                    _spread(target["build_ms"]),
                     _spread(target["first_request_ms"]),
                     _spread(target["total_ms"]),
                     _times(ratio(total, floor_total)),

@@ -1,5 +1,6 @@
 """The Lambda bundle that `sam build` deploys: `api/`, `openapi.yaml` at the root (api/spec.py
-reads it from the parent of `api/`) and the pinned runtime dependencies, as wheels for
+reads it from the parent of `api/`) with `openapi.json` beside it (what the functions parse
+at init: api/functions/lambda_spec.py), and the pinned runtime dependencies, as wheels for
 Lambda's platform (rpds-py is compiled), whatever machine builds it. The benchmark runs the
 handlers on the same dependencies, installed by `install_dependencies`.
 
@@ -10,6 +11,7 @@ template.yaml builds both functions with `BuildMethod: makefile`; the Makefile t
 from __future__ import annotations
 
 import compileall
+import os
 import platform
 import py_compile
 import shutil
@@ -111,10 +113,22 @@ def compile_bytecode(dest: Path) -> bool:
     )
 
 
+def write_spec_json(dest: Path) -> None:
+    """Write openapi.json beside the bundle's openapi.yaml, with the YAML parser the bundle's
+    dependencies hold (this interpreter may have none installed: `sam build` runs it bare)."""
+    subprocess.run(  # noqa: S603 - this interpreter, the bundle's own module
+        [sys.executable, "-S", "-m", "api.functions.lambda_spec", str(dest)],
+        cwd=dest,
+        env={"PYTHONPATH": str(dest), "PATH": os.environ.get("PATH", "")},
+        check=True,
+    )
+
+
 def build(root: Path, dest: Path) -> None:
     """Write the bundle of the project at `root` into `dest`."""
     install_dependencies(root / REQUIREMENTS, dest)
     copy_sources(root, dest)
+    write_spec_json(dest)
     compile_bytecode(dest)
 
 

@@ -37,8 +37,15 @@ def aws_client(service: str, settings: Settings) -> Any:
 
 
 @cache
+def aws_session() -> botocore.session.Session:
+    """The process's one botocore session: its loader reads each service's model once, for
+    every client of that service (pynamodb's too: api/functions/clients.py)."""
+    return botocore.session.get_session()
+
+
+@cache
 def _client(service: str, region: str, endpoint_url: str | None, read_timeout: float) -> Any:
-    session = botocore.session.get_session()
+    session = aws_session()
     config = botocore_config(read_timeout).merge(Config(signature_version=SIGNATURE_VERSION))
     return session.create_client(
         service, region_name=region, endpoint_url=endpoint_url, config=config
@@ -50,6 +57,7 @@ def forget_clients() -> None:
     For tests: each client holds botocore's retry quota (standard mode stops retrying once
     failures have spent it), which the faults one test injects would leave spent for the next."""
     _client.cache_clear()
+    aws_session.cache_clear()
 
 
 def pynamodb_options(settings: Settings) -> dict[str, float]:

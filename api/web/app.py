@@ -28,7 +28,7 @@ from api.web.preflight import PreflightMiddleware
 from api.web.problems import error_handlers
 from api.web.responses import Operation
 from api.web.routes import method_finder
-from api.web.seams import skip_spec_validation
+from api.web.seams import decorate_operations_once, skip_spec_validation
 from api.web.validation import VALIDATORS
 
 
@@ -65,6 +65,7 @@ def create_app(
     runtime (one request at a time), operations run inline, docs are not served and CORS
     preflights are left to API Gateway."""
     configure_logging(settings.log_level)
+    decorate_operations_once()
     if lambda_runtime:
         operations = {name: inline(operation) for name, operation in operations.items()}
     app = AsyncApp(
