@@ -25,10 +25,19 @@ from api.paths import ROOT
 PACKAGE = "api"
 SPEC = "openapi.yaml"
 REQUIREMENTS = "requirements.txt"
-# What `Runtime: python3.11` and `Architectures: [x86_64]` in template.yaml run.
+# What the template's `Runtime` (python + its PythonVersion parameter) and `Architectures:
+# [x86_64]` run. A bundle for another Python than the default is built with the same version
+# in LAMBDA_PYTHON_VERSION (`sam build --parameter-overrides PythonVersion=3.12` with
+# LAMBDA_PYTHON_VERSION=3.12): its compiled wheels and bytecode are for that Python only.
 ARCHITECTURE = "x86_64"
 PLATFORM = f"manylinux2014_{ARCHITECTURE}"
-PYTHON_VERSION = "3.11"
+DEFAULT_PYTHON_VERSION = "3.11"
+SUPPORTED_PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
+PYTHON_VERSION = os.environ.get("LAMBDA_PYTHON_VERSION") or DEFAULT_PYTHON_VERSION
+if PYTHON_VERSION not in SUPPORTED_PYTHON_VERSIONS:
+    raise SystemExit(
+        f"LAMBDA_PYTHON_VERSION={PYTHON_VERSION}: not one of {SUPPORTED_PYTHON_VERSIONS}"
+    )
 
 
 def copy_sources(root: Path, dest: Path) -> None:

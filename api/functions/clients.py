@@ -36,7 +36,7 @@ class Clients:
     def open(self) -> None:
         """Build every recorded client now (credentials are read, nothing is sent to AWS)."""
         for model in self._models:
-            share_session(model)
+            share_session(model, self._settings)
             _ = model_connection(model).client
         for name in self._services:
             aws_client(name, self._settings)
@@ -49,13 +49,13 @@ class Clients:
         self.open()
 
 
-def share_session(model: type[Model]) -> None:
+def share_session(model: type[Model], settings: Settings) -> None:
     """Make `model`'s pynamodb connection build its client in the process's botocore session,
     whose loader has read (or will read) the DynamoDB model once for all its clients
     (measured: a second session reads it again, about 50 ms of a cold start). A private
     name of pynamodb (Connection._local), named here only; tests/functions/test_clients.py
     fails when pynamodb renames it."""
-    model_connection(model)._local.session = aws_session()
+    model_connection(model)._local.session = aws_session(settings)
 
 
 def drop_connection_client(model: type[Model]) -> None:

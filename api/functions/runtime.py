@@ -14,6 +14,7 @@ from mangum.types import ASGI
 from starlette.types import ASGIApp
 
 from api.functions.clients import Clients
+from api.functions.snapstart import register_restore_hooks
 from api.web.observability import unrecorded
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -100,12 +101,14 @@ def lambda_handler(
 ) -> LambdaHandler:
     """A handler serving API Gateway (HTTP API v2, REST v1) and ALB events with the app that
     `build_app` makes now, in the init phase of the process, with `clients` opened and the
-    app warmed up with `warm_ups`; and S3 notifications with `s3_events` when given."""
+    app warmed up with `warm_ups` (what SnapStart snapshots; `clients` are opened anew after
+    a restore); and S3 notifications with `s3_events` when given."""
     # No lifespan: Mangum would run startup and shutdown around every invocation.
     adapter = Mangum(cast(ASGI, build_app()), lifespan="off")
     if clients is not None:
         clients.open()
     warm_up(adapter, warm_ups)
+    register_restore_hooks(clients)
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if is_warmup(event):

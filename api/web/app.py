@@ -28,7 +28,11 @@ from api.web.preflight import PreflightMiddleware
 from api.web.problems import error_handlers
 from api.web.responses import Operation
 from api.web.routes import method_finder
-from api.web.seams import decorate_operations_once, skip_spec_validation
+from api.web.seams import (
+    decorate_operations_once,
+    path_parameters_in_operations,
+    skip_spec_validation,
+)
 from api.web.validation import VALIDATORS
 
 
@@ -75,7 +79,7 @@ def create_app(
     )
     with skip_spec_validation():
         app.add_api(
-            dict(spec),
+            path_parameters_in_operations(spec),
             resolver=Resolver(function_resolver=operations.__getitem__),
             pythonic_params=True,
             strict_validation=True,

@@ -5,7 +5,7 @@ upgrade notes list them with the others."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -15,6 +15,8 @@ from connexion.decorators import StarletteDecorator
 from connexion.middleware.abstract import ROUTING_CONTEXT
 from connexion.spec import Specification
 from starlette.types import Scope
+
+from api.spec import HTTP_METHODS, resolve
 
 
 @contextmanager
@@ -72,3 +74,29 @@ def decorate_operations_once() -> None:
     """Make Connexion's AsyncOperation decorate its function on its first request only
     (its `fn` property decorates anew on every request). For every app of the process."""
     AsyncOperation.fn = property(_decorated_once)
+
+
+def path_parameters_in_operations(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """`spec` with each path's own `parameters` moved into each of its operations (an
+    operation's parameter of the same name and place wins, as OpenAPI says), in new lists.
+    Connexion 3.3 appends a path's parameters to the operation's own list in place
+    (`OpenAPIOperation.__init__`: `self._parameters += path_parameters`), once for every
+    middleware that builds the operation: a path parameter was validated six times per
+    request (measured). Without path-level parameters there is nothing to append."""
+    paths: dict[str, Any] = {}
+    for path, item in (spec.get("paths") or {}).items():
+        shared = list(item.get("parameters", []))
+        moved = {key: value for key, value in item.items() if key != "parameters"}
+        for method in HTTP_METHODS:
+            if method in item:
+                own = list(item[method].get("parameters", []))
+                placed = {_place(spec, parameter) for parameter in own}
+                inherited = [p for p in shared if _place(spec, p) not in placed]
+                moved[method] = {**item[method], "parameters": own + inherited}
+        paths[path] = moved
+    return {**spec, "paths": paths}
+
+
+def _place(spec: Mapping[str, Any], parameter: Mapping[str, Any]) -> tuple[str, str]:
+    resolved = resolve(spec, parameter)
+    return resolved["name"], resolved["in"]

@@ -3,11 +3,14 @@ compiling the validators' schemas."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from connexion.apps.asynchronous import AsyncOperation
 
 from api.web import validation
-from api.web.seams import DecoratedOnce
+from api.web.seams import DecoratedOnce, path_parameters_in_operations
 from bench.handlers import app_with_fakes
+from bench.workload import body_of
 from tests.events import FakeLambdaContext, make_http_event
 
 USER = {"email": "ada@example.com", "name": "Ada"}
@@ -66,3 +69,46 @@ def test_the_validators_schemas_are_compiled_once_per_process(monkeypatch):
 
     assert after_one > 0
     assert len(compiled) == after_one
+
+
+def test_a_path_parameter_is_validated_once_per_request(monkeypatch):
+    validated: list[tuple[str, str]] = []
+    original = validation.NamingParameterValidator.validate_parameter
+
+    def counting(self, parameter_type, value, param, param_name=None):
+        validated.append((parameter_type, param["name"]))
+        return original(self, parameter_type, value, param, param_name)
+
+    handler, _ = app_with_fakes("users")
+    created = handler(make_http_event(method="POST", path="/users", body=USER), FakeLambdaContext())
+    user_id = body_of(created)["userId"]
+    monkeypatch.setattr(validation.NamingParameterValidator, "validate_parameter", counting)
+
+    response = handler(make_http_event(path=f"/users/{user_id}"), FakeLambdaContext())
+
+    assert response["statusCode"] == 200
+    assert validated.count(("path", "userId")) == 1
+
+
+def test_path_level_parameters_move_into_each_operation_and_the_operations_own_win():
+    shared = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    own = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    header = {"$ref": "#/components/parameters/H"}
+    spec: dict[str, Any] = {
+        "components": {"parameters": {"H": {"name": "h", "in": "header"}}},
+        "paths": {
+            "/x/{id}": {
+                "parameters": [shared, header],
+                "get": {"operationId": "a"},
+                "put": {"operationId": "b", "parameters": [own]},
+            }
+        },
+    }
+
+    moved = path_parameters_in_operations(spec)["paths"]["/x/{id}"]
+
+    assert "parameters" not in moved
+    assert moved["get"]["parameters"] == [shared, header]
+    assert moved["put"]["parameters"] == [own, header]
+    assert spec["paths"]["/x/{id}"]["parameters"] == [shared, header]
+    assert "parameters" not in spec["paths"]["/x/{id}"]["get"]
