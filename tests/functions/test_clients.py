@@ -38,6 +38,7 @@ def test_opening_builds_the_tables_and_services_clients_in_the_process_session()
 
 def test_reopening_builds_new_clients_and_a_new_session():
     clients = Clients(SETTINGS)
+    old_session = aws_session(SETTINGS)
     model = clients.table(bind_user_table(SETTINGS))
     clients.service("dynamodb")
     clients.open()
@@ -55,4 +56,4 @@ def test_reopening_builds_new_clients_and_a_new_session():
         aws_session(SETTINGS),
     )
     assert all(new is not old for new, old in zip(after, before, strict=True))
-    assert model_connection(model).session is aws_session(SETTINGS)
+    assert model_connection(model).session is aws_session(SETTINGS) is not old_session
