@@ -59,9 +59,14 @@ contract: $(INSTALLED)
 	@test -n "$(URL)" || { echo "usage: make contract URL=<base URL of a running API> TOKEN=<bearer token>"; exit 2; }
 	$(BIN)/python -m contract "$(URL)" $(if $(TOKEN),--token "$(TOKEN)")
 
-# Cold start and per-request cost of the Lambda handlers against a floor (see bench/).
+# Cold start and per-request cost of the Lambda handlers against two floors (see bench/), with
+# instruction counts by Valgrind, installed here (Debian's package) when missing and root.
 bench: $(INSTALLED)
-	$(BIN)/python -m bench
+	@command -v valgrind >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
+		|| apt-get install -y -qq valgrind >/dev/null 2>&1 \
+		|| { apt-get update -qq && apt-get install -y -qq valgrind; } \
+		|| echo "valgrind could not be installed: no instruction counts"
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build clients contract/node_modules .pytest_cache .mypy_cache .ruff_cache \

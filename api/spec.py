@@ -7,8 +7,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from api.paths import SPEC_PATH
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -20,6 +18,8 @@ Spec = Mapping[str, Any]
 
 def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
     """The OpenAPI document at `path`."""
+    import yaml  # here: the Lambda functions read the spec as JSON and never load PyYAML
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when PyYAML has it
     with path.open("rb") as spec:
         loaded: dict[str, Any] = yaml.load(spec, Loader=loader)  # noqa: S506 - a safe loader

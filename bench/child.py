@@ -26,15 +26,16 @@ def run_child(
     stdin: str = "",
     *,
     python_flags: tuple[str, ...] = (),
+    wrapper: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
     keep_stderr: bool = False,
     timeout: float = 900,
 ) -> Any:
     """Run `python -m module args` from the repository root in `runtime` (plus
-    `python_flags` and `env`) and return its result, and its standard error under
-    "stderr" if `keep_stderr`."""
+    `python_flags` and `env`, under the command `wrapper` if given) and return its result,
+    and its standard error under "stderr" if `keep_stderr`."""
     completed = subprocess.run(  # noqa: S603 - our own interpreter and modules
-        [sys.executable, *runtime.python_flags, *python_flags, "-m", module, *args],
+        [*wrapper, sys.executable, *runtime.python_flags, *python_flags, "-m", module, *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -1,8 +1,9 @@
 """One cold start: `python -m bench.cold_child ENTRY` with an HTTP API v2 event on stdin.
 
 Imports the module of the Lambda entry point ENTRY (module.attribute, as template.yaml's
-Handler names it), sends its handler the event once and reports how long the import, the
-app build and the first request took, and the peak RSS after the import and at the end.
+Handler names it), sends its handler the event once and reports how long the import took
+(Lambda's init phase: the functions build their app and clients and warm up there), how
+long the first request took, and the peak RSS after the import and at the end.
 It imports nothing before the clock starts beyond what the interpreter already has,
 so that the handler's import pays for everything it needs.
 """
@@ -19,32 +20,12 @@ if TYPE_CHECKING:
     from typing import Any
 
 PHASE_MARK = "bench-phase:"  # on stderr, to split `python -X importtime` output by phase
-# The module whose `lambda_handler` wraps the app in its `Mangum` on the first request:
-# replacing that name tells when the build ends (tests/bench checks that it still does).
-RUNTIME_MODULE = "api.functions.runtime"
 
 
 def _peak_rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _time_adapter_construction(marks: list[float]) -> None:
-    """Record when the handler has built its app and wrapped it in Mangum: the end of the
-    app build and the start of the first request. No-op for a handler without Mangum."""
-    runtime = sys.modules.get(RUNTIME_MODULE)
-    mangum_class = getattr(runtime, "Mangum", None)
-    if runtime is None or mangum_class is None:
-        return
-
-    class TimedMangum(mangum_class):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            marks.append(time.perf_counter())
-            sys.stderr.write(f"{PHASE_MARK} request\n")
-
-    runtime.Mangum = TimedMangum  # type: ignore[attr-defined]
 
 
 def main() -> None:
@@ -56,15 +37,13 @@ def main() -> None:
     imported = time.perf_counter()
     rss_import = _peak_rss_mb()
 
-    marks: list[float] = []
-    _time_adapter_construction(marks)
     import json
 
     from tests.events import FakeLambdaContext
 
     event = json.loads(sys.stdin.read())
     context = FakeLambdaContext()
-    sys.stderr.write(f"{PHASE_MARK} build\n")
+    sys.stderr.write(f"{PHASE_MARK} request\n")
     called = time.perf_counter()
     response = handler(event, context)
     answered = time.perf_counter()
@@ -72,12 +51,10 @@ def main() -> None:
     if not 200 <= response["statusCode"] < 300:
         sys.stderr.write(f"first request answered {response}\n")
         sys.exit(1)
-    built = marks[0] if marks else None
     result = {
         "started_wall": started_wall,
         "import_ms": (imported - started) * 1000,
-        "build_ms": None if built is None else (built - called) * 1000,
-        "first_request_ms": (answered - (built or called)) * 1000,
+        "first_request_ms": (answered - called) * 1000,
         "total_ms": (answered - started) * 1000,
         "rss_import_mb": rss_import,
         "peak_rss_mb": _peak_rss_mb(),

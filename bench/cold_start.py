@@ -13,7 +13,6 @@ from bench.stats import run_summary
 
 PHASES = (
     "import_ms",
-    "build_ms",
     "first_request_ms",
     "total_ms",
     "startup_ms",

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from api.functions.lambda_spec import write_spec_json
+from api.functions.unused_imports import LAMBDA_MARKER
 from api.paths import ROOT
 from api.resources import BUCKETS, TABLES
 from deploy import bundle
@@ -99,6 +101,8 @@ def handler_runtime(endpoint_url: str, *, use_bundle: bool = True) -> Runtime:
     change what some imports pull in), or the virtualenv's if asked or if the bundle
     cannot be built. The bundle has Lambda's own wheels where this machine can run them."""
     env = child_environment(endpoint_url)
+    # What the bundle carries beside openapi.yaml, and reads instead of it.
+    write_spec_json()
     if not use_bundle:
         return Runtime(env)
     for_lambda = bundle.runs_lambda_wheels()
@@ -113,7 +117,9 @@ def handler_runtime(endpoint_url: str, *, use_bundle: bool = True) -> Runtime:
         else "this machine's wheels, not Lambda's"
     )
     return Runtime(
-        {**env, "PYTHONPATH": str(built)},
+        # As on Lambda, where the runtime names the function: the entry points leave what they
+        # never use unloaded (api/functions/unused_imports.py).
+        {**env, "PYTHONPATH": str(built), LAMBDA_MARKER: "bench"},
         ("-S",),
         f"a Lambda-like bundle: deploy/bundle.py's install of requirements.txt ({wheels}),"
         " python -S",

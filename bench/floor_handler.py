@@ -20,7 +20,6 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, quote
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -62,10 +61,13 @@ def _seconds(epoch_s: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_s))
 
 
-def _body(event: dict[str, Any]) -> Any:
+def _raw_body(event: dict[str, Any]) -> str:
     raw = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        raw = base64.b64decode(raw).decode()
+    return base64.b64decode(raw).decode() if event.get("isBase64Encoded") else raw
+
+
+def _body(event: dict[str, Any]) -> Any:
+    raw = _raw_body(event)
     return json.loads(raw) if raw else None
 
 
@@ -116,6 +118,8 @@ def _cancelled(exc: ClientError) -> bool:
 
 class FloorHandler:
     """Users and assets operations on plain boto3 clients, routed by hand."""
+
+    raw_body = staticmethod(_raw_body)
 
     def __init__(
         self,
@@ -449,6 +453,8 @@ def _safe_name(name: str) -> str:
 
 @cache
 def _dynamodb_client() -> Any:
+    import boto3  # on first use, so that the fair floor (bench/fair_floor.py) never loads it
+
     return boto3.client(
         "dynamodb",
         region_name=os.environ.get("AWS_REGION"),
@@ -459,6 +465,8 @@ def _dynamodb_client() -> Any:
 @cache
 def _s3_client() -> Any:
     # As the application's: SigV4 presigning, standard retries.
+    import boto3
+
     config = Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"})
     return boto3.client(
         "s3",

@@ -10,9 +10,12 @@ import importlib
 import os
 
 from api.resources import FUNCTIONS
+from bench.floor_handler import FloorHandler
 from bench.workload import Handler, Upload
 
 IMPLEMENTATIONS = ("app", "floor")
+# The floors: boto3 doing the bare work, and botocore doing the application's work too.
+FLOORS = ("floor", "fair")
 # The functions of api/resources.py that the workload exercises, each against the floor.
 GROUPS = ("users", "assets")
 BACKENDS = ("emulator", "fakes")
@@ -21,6 +24,7 @@ BACKENDS = ("emulator", "fakes")
 ENTRY_POINTS = {
     **{group: FUNCTIONS[group].handler for group in GROUPS},
     "floor": "bench.floor_handler.handler",
+    "fair": "bench.fair_floor.handler",
 }
 
 
@@ -30,7 +34,7 @@ def function_name(group: str) -> str:
 
 
 def entry_point(implementation: str, group: str) -> str:
-    return "floor" if implementation == "floor" else group
+    return implementation if implementation in FLOORS else group
 
 
 def load_handler(entry: str) -> Handler:
@@ -90,7 +94,6 @@ def app_with_fakes(group: str) -> tuple[Handler, Upload]:
 def floor_with_fakes() -> tuple[Handler, Upload]:
     """The floor on in-memory stand-ins for its boto3 clients."""
     from bench.fakes import FakeDynamoDBClient, FakeS3Client
-    from bench.floor_handler import FloorHandler
 
     dynamodb, s3 = FakeDynamoDBClient(), FakeS3Client()
 
@@ -107,8 +110,19 @@ def floor_with_fakes() -> tuple[Handler, Upload]:
     return handler, upload
 
 
+def fair_floor_with_fakes() -> tuple[Handler, Upload]:
+    """The fair floor on the same in-memory stand-ins."""
+    from bench.fair_floor import FairFloor
+
+    floor, upload = floor_with_fakes()
+    assert isinstance(floor, FloorHandler)
+    return FairFloor(floor), upload
+
+
 def handler_for(implementation: str, group: str, backend: str) -> tuple[Handler, Upload]:
     """The Lambda handler serving `group`'s operations, and how to upload a file for it."""
     if backend == "fakes":
-        return app_with_fakes(group) if implementation == "app" else floor_with_fakes()
+        if implementation == "app":
+            return app_with_fakes(group)
+        return floor_with_fakes() if implementation == "floor" else fair_floor_with_fakes()
     return load_handler(ENTRY_POINTS[entry_point(implementation, group)]), emulator_upload()

@@ -3,7 +3,7 @@
 Prints, and writes to bench/results/profile.txt:
 - import time by top-level package, per phase of the cold start (`python -X importtime`);
 - the cold start without bytecode caches (as a bundle without .pyc files would start);
-- cProfile of the app build and of the first request of the users function;
+- cProfile of the init (import and app build) and of the first request of the users function;
 - warm requests on zero-latency fakes: a ladder of ever fuller stacks, and cProfile's
   own time by package per request.
 """
@@ -34,11 +34,7 @@ _IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 _STDLIB = sysconfig.get_paths()["stdlib"]
 # A package installed in a virtualenv or in the Lambda bundle.
 _INSTALLED = re.compile(r"(?:site-packages|lambda-bundle-[0-9a-f]+)/([^/]+)")
-_PHASE_NAMES = {
-    "import": "import",
-    "build": "app build",
-    "request": "first request",
-}
+_PHASE_NAMES = {"import": "init (import, app build, warm-up)", "request": "first request"}
 
 
 def package_of_module(name: str) -> str:
@@ -89,7 +85,7 @@ def importtime_section(entry: str, event: Mapping[str, Any], runtime: Runtime) -
     ]
     parsed = [import_times(run["stderr"]) for run in runs]
     lines = [f"  {entry} (median of {len(runs)} runs under -X importtime, which itself adds)"]
-    for phase in ("import", "build", "request"):
+    for phase in _PHASE_NAMES:
         packages = {pkg for run in parsed for pkg in run.get(phase, {})}
         if not packages:
             continue
@@ -100,8 +96,6 @@ def importtime_section(entry: str, event: Mapping[str, Any], runtime: Runtime) -
         total = sum(medians.values())
         top = sorted(medians.items(), key=lambda item: -item[1])[:10]
         label = _PHASE_NAMES[phase]
-        if phase == "build" and not any(run.get("request") for run in parsed):
-            label = "first call"
         shown = ", ".join(f"{pkg} {us / 1000:.0f}" for pkg, us in top if us >= 500)
         lines.append(f"    {label}: {total / 1000:.0f} ms of imports: {shown}")
     return lines
@@ -195,7 +189,7 @@ def main(argv: list[str] | None = None) -> None:
         run_child(
             "bench.profile_child", ["cold", targets[0][0], out], runtime, json.dumps(users_event)
         )
-        lines += pstats_section(f"{out}.build.pstats", "app build")
+        lines += pstats_section(f"{out}.build.pstats", "init: import, app build, warm-up")
         lines += pstats_section(f"{out}.request.pstats", "first request")
         warm = run_child("bench.profile_child", ["warm", out, str(args.requests)], runtime)
     lines += ["", "WARM REQUESTS ON ZERO-LATENCY FAKES (GET /users/{id}; median us per request)"]

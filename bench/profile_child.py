@@ -2,8 +2,8 @@
 
 `python -m bench.profile_child cold ENTRY OUT` imports the module of the Lambda entry point
 ENTRY (module.attribute) and profiles its handler's first call (event on stdin) with
-cProfile, split into the app build and the first request, writing OUT.build.pstats and
-OUT.request.pstats.
+cProfile, split into the init (the import, which builds the app) and the first request,
+writing OUT.build.pstats and OUT.request.pstats.
 
 `python -m bench.profile_child warm OUT N` profiles N warm requests of the users function
 on zero-latency fakes (OUT.warm.pstats) and times a ladder of stripped-down stacks, so that
@@ -28,27 +28,16 @@ from tests.identity import ADMIN_CALLER
 
 
 def profile_cold(entry: str, out: str) -> None:
-    module_name, _, attribute = entry.rpartition(".")
-    handler: Any = getattr(importlib.import_module(module_name), attribute)
-    from bench.cold_child import RUNTIME_MODULE
     from tests.events import FakeLambdaContext
 
+    module_name, _, attribute = entry.rpartition(".")
     build, request = cProfile.Profile(), cProfile.Profile()
-    runtime = sys.modules.get(RUNTIME_MODULE)
-    mangum_class = getattr(runtime, "Mangum", None)
-    if runtime is not None and mangum_class is not None:
-
-        class SwitchingMangum(mangum_class):  # type: ignore[misc, valid-type]
-            def __init__(self, *args: Any, **kwargs: Any) -> None:
-                super().__init__(*args, **kwargs)
-                build.disable()
-                request.enable()
-
-        runtime.Mangum = SwitchingMangum  # type: ignore[attr-defined]
-    event = json.loads(sys.stdin.read())
     build.enable()
-    response = handler(event, FakeLambdaContext())
+    handler: Any = getattr(importlib.import_module(module_name), attribute)
     build.disable()
+    event = json.loads(sys.stdin.read())
+    request.enable()
+    response = handler(event, FakeLambdaContext())
     request.disable()
     build.dump_stats(f"{out}.build.pstats")
     request.dump_stats(f"{out}.request.pstats")

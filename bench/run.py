@@ -9,16 +9,18 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import cold_start, warm
+from bench import cold_start, instructions, warm
 from bench.child import run_child
 from bench.emulator import EmulatorProcess
 from bench.environment import RESULTS_DIR, handler_runtime, machine, source_state
 from bench.handlers import ENTRY_POINTS, GROUPS, function_name
-from bench.report import budgets, floor_of, render
+from bench.report import budgets, fair_floor_of, floor_of, render
 from tests.events import make_http_event
 
 FULL = {"cold_runs": 10, "requests": 1000, "warmup": 30, "rounds": 2}
 QUICK = {"cold_runs": 3, "requests": 100, "warmup": 10, "rounds": 2}
+# Requests counted per operation under Valgrind (the count per request is a difference).
+COUNTED_REQUESTS = {"full": 200, "quick": 50}
 # The filtered listings (bench/listing.py): users in the table, how long the walk of the code
 # before the budget may go on (Lambda's timeout in a full run), first pages timed.
 LISTING = {"users": 10_000, "deadline_s": 30.0, "requests": 20}
@@ -81,8 +83,20 @@ def measure(config: dict[str, Any]) -> dict[str, Any]:
         for group in GROUPS:
             targets[function_name(group)] = (ENTRY_POINTS[group], requests[group])
             targets[floor_of(group)] = (ENTRY_POINTS["floor"], requests[group])
+            targets[fair_floor_of(group)] = (ENTRY_POINTS["fair"], requests[group])
         progress(f"cold starts: {config['cold_runs']} of each of {len(targets)}")
         results["cold_start"] = cold_start.measure(targets, config["cold_runs"], runtime)
+        if instructions.valgrind() is None:
+            progress("valgrind not found: no instruction counts (make bench installs it as root)")
+            results["instructions"] = None
+        else:
+            counted = COUNTED_REQUESTS["quick" if config["quick"] else "full"]
+            progress(f"instructions (valgrind): a cold start of each, {counted} requests per op")
+            results["instructions"] = {
+                "cold_start": instructions.cold_starts(targets, runtime),
+                "per_request": instructions.per_request(counted, runtime),
+                "requests_counted": counted,
+            }
         for key, backend in (("warm", "emulator"), ("overhead", "fakes")):
             results[key] = {}
             for group in GROUPS:

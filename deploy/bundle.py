@@ -1,5 +1,6 @@
 """The Lambda bundle that `sam build` deploys: `api/`, `openapi.yaml` at the root (api/spec.py
-reads it from the parent of `api/`) and the pinned runtime dependencies, as wheels for
+reads it from the parent of `api/`) with `openapi.json` beside it (what the functions parse
+at init: api/functions/lambda_spec.py), and the pinned runtime dependencies, as wheels for
 Lambda's platform (rpds-py is compiled), whatever machine builds it. The benchmark runs the
 handlers on the same dependencies, installed by `install_dependencies`.
 
@@ -10,6 +11,7 @@ template.yaml builds both functions with `BuildMethod: makefile`; the Makefile t
 from __future__ import annotations
 
 import compileall
+import os
 import platform
 import py_compile
 import shutil
@@ -23,10 +25,19 @@ from api.paths import ROOT
 PACKAGE = "api"
 SPEC = "openapi.yaml"
 REQUIREMENTS = "requirements.txt"
-# What `Runtime: python3.11` and `Architectures: [x86_64]` in template.yaml run.
+# What the template's `Runtime` (python + its PythonVersion parameter) and `Architectures:
+# [x86_64]` run. A bundle for another Python than the default is built with the same version
+# in LAMBDA_PYTHON_VERSION (`sam build --parameter-overrides PythonVersion=3.12` with
+# LAMBDA_PYTHON_VERSION=3.12): its compiled wheels and bytecode are for that Python only.
 ARCHITECTURE = "x86_64"
 PLATFORM = f"manylinux2014_{ARCHITECTURE}"
-PYTHON_VERSION = "3.11"
+DEFAULT_PYTHON_VERSION = "3.11"
+SUPPORTED_PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
+PYTHON_VERSION = os.environ.get("LAMBDA_PYTHON_VERSION") or DEFAULT_PYTHON_VERSION
+if PYTHON_VERSION not in SUPPORTED_PYTHON_VERSIONS:
+    raise SystemExit(
+        f"LAMBDA_PYTHON_VERSION={PYTHON_VERSION}: not one of {SUPPORTED_PYTHON_VERSIONS}"
+    )
 
 
 def copy_sources(root: Path, dest: Path) -> None:
@@ -111,10 +122,22 @@ def compile_bytecode(dest: Path) -> bool:
     )
 
 
+def write_spec_json(dest: Path) -> None:
+    """Write openapi.json beside the bundle's openapi.yaml, with the YAML parser the bundle's
+    dependencies hold (this interpreter may have none installed: `sam build` runs it bare)."""
+    subprocess.run(  # noqa: S603 - this interpreter, the bundle's own module
+        [sys.executable, "-S", "-m", "api.functions.lambda_spec", str(dest)],
+        cwd=dest,
+        env={"PYTHONPATH": str(dest), "PATH": os.environ.get("PATH", "")},
+        check=True,
+    )
+
+
 def build(root: Path, dest: Path) -> None:
     """Write the bundle of the project at `root` into `dest`."""
     install_dependencies(root / REQUIREMENTS, dest)
     copy_sources(root, dest)
+    write_spec_json(dest)
     compile_bytecode(dest)
 
 

@@ -36,9 +36,21 @@ def aws_client(service: str, settings: Settings) -> Any:
     )
 
 
+def aws_session(settings: Settings) -> botocore.session.Session:
+    """The botocore session of the clients for `settings`' region and endpoint, one per
+    process: its loader reads each service's model once for all those clients (pynamodb's
+    too: api/functions/clients.py). It keeps the credentials it resolves first."""
+    return _session(settings.region, settings.aws_endpoint_url)
+
+
+@cache
+def _session(region: str, endpoint_url: str | None) -> botocore.session.Session:
+    return botocore.session.get_session()
+
+
 @cache
 def _client(service: str, region: str, endpoint_url: str | None, read_timeout: float) -> Any:
-    session = botocore.session.get_session()
+    session = _session(region, endpoint_url)
     config = botocore_config(read_timeout).merge(Config(signature_version=SIGNATURE_VERSION))
     return session.create_client(
         service, region_name=region, endpoint_url=endpoint_url, config=config
@@ -50,6 +62,7 @@ def forget_clients() -> None:
     For tests: each client holds botocore's retry quota (standard mode stops retrying once
     failures have spent it), which the faults one test injects would leave spent for the next."""
     _client.cache_clear()
+    _session.cache_clear()
 
 
 def pynamodb_options(settings: Settings) -> dict[str, float]:

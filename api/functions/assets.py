@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from api.functions.builders import assets_function
-from api.resources import FUNCTIONS
-from api.settings import Settings
+from api.functions.init_phase import init_phase
 
-handler = assets_function(Settings.from_env(required=FUNCTIONS["assets"].resources))
+with init_phase():
+    from api.functions.builders import assets_function
+    from api.resources import FUNCTIONS
+    from api.settings import Settings
+
+    handler = assets_function(Settings.from_env(required=FUNCTIONS["assets"].resources))

@@ -31,7 +31,11 @@ from api.web.problems import error_handlers
 from api.web.rate_limits import RateLimitMiddleware
 from api.web.responses import Operation
 from api.web.routes import ExactPathsMiddleware, method_finder
-from api.web.seams import skip_spec_validation
+from api.web.seams import (
+    decorate_operations_once,
+    path_parameters_in_operations,
+    skip_spec_validation,
+)
 from api.web.validation import VALIDATORS
 
 
@@ -71,6 +75,7 @@ def create_app(
     quota. In the Lambda runtime (one request at a time), operations run inline, Swagger UI
     is not served and CORS preflights are left to API Gateway."""
     configure_logging(settings.log_level)
+    decorate_operations_once()
     if lambda_runtime:
         operations = {name: inline(operation) for name, operation in operations.items()}
     app = AsyncApp(
@@ -80,7 +85,7 @@ def create_app(
     )
     with skip_spec_validation():
         app.add_api(
-            dict(spec),
+            path_parameters_in_operations(spec),
             resolver=Resolver(function_resolver=operations.__getitem__),
             pythonic_params=True,
             strict_validation=True,

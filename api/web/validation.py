@@ -1,4 +1,5 @@
-"""Request validation: Connexion's validators, stricter in what they accept and compiled once."""
+"""Request validation: Connexion's validators, stricter in what they accept, their schemas
+compiled once per process."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import re
 from collections.abc import AsyncGenerator, Iterator
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from connexion.datastructures import MediaTypeDict
@@ -71,14 +72,39 @@ ParameterSchemaValidator = validators.extend(Draft4Validator, {"pattern": _patte
 BodySchemaValidator = validators.extend(Draft4RequestValidator, {"pattern": _pattern})
 
 
+class CompiledSchemas:
+    """The validator of each schema of the spec, built on its first use and kept for the
+    process. Connexion builds its validator objects anew for every request (they hold the
+    request's scope); what they compile is kept here, keyed by the schema object, which the
+    app holds as long as it serves (the schema is kept too, so its id is never reused)."""
+
+    def __init__(self, make: Any) -> None:
+        self._make = make
+        self._compiled: dict[int, tuple[Any, Any]] = {}
+
+    def __call__(self, schema: Any) -> Any:
+        found = self._compiled.get(id(schema))
+        if found is None:
+            found = self._compiled[id(schema)] = (schema, self._make(schema))
+        return found[1]
+
+    def __len__(self) -> int:
+        return len(self._compiled)
+
+
+PARAMETER_SCHEMAS = CompiledSchemas(
+    lambda schema: ParameterSchemaValidator(schema, format_checker=FORMAT_CHECKER)
+)
+BODY_SCHEMAS = CompiledSchemas(
+    lambda schema: BodySchemaValidator(schema, format_checker=FORMAT_CHECKER)
+)
+
+
 class NamingParameterValidator(ParameterValidator):  # type: ignore[misc]
     """Connexion's parameter validator, with errors in words such as "query parameter 'limit'
     must be at least 1" instead of a schema dump, integers only in ASCII digits (Python's
-    int() also takes "1_0" and other scripts' digits), and no validator built per request."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._compiled: dict[tuple[str, str], Any] = {}
+    int() also takes "1_0" and other scripts' digits), and each schema compiled once per
+    process."""
 
     def validate_parameter(
         self, parameter_type: str, value: Any, param: dict[str, Any], param_name: Any = None
@@ -88,12 +114,8 @@ class NamingParameterValidator(ParameterValidator):  # type: ignore[misc]
             return None
         if value is None:
             return f"Missing {parameter_type} parameter '{name}'" if param.get("required") else None
-        key = (parameter_type, name)
-        if key not in self._compiled:
-            self._compiled[key] = ParameterSchemaValidator(
-                param.get("schema", param), format_checker=FORMAT_CHECKER
-            )
-        error = first_error(self._compiled[key].iter_errors(value))
+        validator = PARAMETER_SCHEMAS(param.get("schema", param))
+        error = first_error(validator.iter_errors(value))
         if error is None:
             return None
         return describe(error, f"{parameter_type} parameter '{name}'")
@@ -146,12 +168,8 @@ def lone_surrogate_at(value: Any, path: str = "") -> str | None:
 class StrictJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
     """Connexion's JSON body validator, turning bodies that are not UTF-8, repeat a member,
     hold NaN/Infinity, numbers of thousands of digits or lone surrogates into 400s naming
-    the field in words, checking formats as FORMAT_CHECKER does, and compiling the schema
-    once instead of per request."""
-
-    @cached_property
-    def _validator(self) -> Any:
-        return BodySchemaValidator(self._schema, format_checker=FORMAT_CHECKER)
+    the field in words, checking formats as FORMAT_CHECKER does, and compiling each schema
+    once per process instead of per request."""
 
     async def _parse(self, stream: AsyncGenerator[bytes, None], scope: Scope) -> Any:
         raw = b"".join([message async for message in stream])
@@ -184,7 +202,7 @@ class StrictJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
     def _validate(self, body: Any) -> None:
         if body is None and not self._nullable:
             raise BadRequestProblem(detail="The request body must not be empty.")
-        error = first_error(self._validator.iter_errors(body))
+        error = first_error(BODY_SCHEMAS(self._schema).iter_errors(body))
         if error is not None:
             raise BadRequestProblem(detail=describe(error, "the body"))
 

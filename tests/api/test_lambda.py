@@ -87,12 +87,13 @@ def test_a_body_larger_than_its_declared_length_is_still_refused_with_413(handle
     assert body_of(response)["status"] == 413
 
 
-def test_a_warmup_ping_returns_at_once_without_building_the_app():
+def test_the_app_is_built_during_init_and_a_warmup_ping_then_returns_at_once():
     build_app = Mock()
     handler = lambda_handler(build_app)
+    build_app.assert_called_once_with()
 
     assert handler(make_warmup_event(), FakeLambdaContext()) == {"warmed": True}
-    build_app.assert_not_called()
+    build_app.assert_called_once_with()
 
 
 def test_the_module_handler_reads_its_settings_from_the_environment(settings, monkeypatch):

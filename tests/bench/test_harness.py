@@ -8,14 +8,11 @@ from typing import Any
 
 import boto3
 import pytest
-from mangum import Mangum
 
-from api.functions import runtime
 from api.functions.builders import users_function
 from api.resources import BUCKETS, FUNCTIONS, TABLES
 from api.settings import Settings
 from api.users.service import UserService
-from bench import cold_child
 from bench.environment import child_environment
 from bench.floor_handler import FloorHandler
 from bench.handlers import ENTRY_POINTS, app_with_fakes, floor_with_fakes, load_handler
@@ -29,7 +26,6 @@ from bench.workload import (
     run_users,
 )
 from dev.fakes import InMemoryUserRepository
-from tests.events import FakeLambdaContext, make_http_event
 
 
 def floor_on(settings: Settings) -> tuple[FloorHandler, Upload]:
@@ -128,18 +124,6 @@ def test_every_entry_point_loads_a_handler_in_the_childrens_environment(entry, m
     monkeypatch.delitem(sys.modules, entry.rpartition(".")[0], raising=False)
 
     assert callable(load_handler(entry))
-
-
-def test_the_cold_child_marks_the_end_of_the_app_build_when_the_runtime_wraps_it(monkeypatch):
-    monkeypatch.setattr(runtime, "Mangum", Mangum)  # put back after the test
-    handler, _ = app_with_fakes("users")
-    marks: list[float] = []
-    cold_child._time_adapter_construction(marks)
-
-    handler(make_http_event(path="/health"), FakeLambdaContext())
-    handler(make_http_event(path="/health"), FakeLambdaContext())
-
-    assert len(marks) == 1
 
 
 def test_the_floor_answers_with_the_apps_user_and_asset_fields():

@@ -44,9 +44,15 @@ def test_dependencies_are_the_pinned_ones_as_wheels_for_the_lambda_platform(tmp_
 
 
 def test_the_bundle_targets_the_runtime_and_architecture_of_the_template(stack):
+    from deploy.bundle import DEFAULT_PYTHON_VERSION, SUPPORTED_PYTHON_VERSIONS
+    from tests.deploy.stack import load_template
+
+    parameter = load_template()["Parameters"]["PythonVersion"]
+    assert parameter["Default"] == DEFAULT_PYTHON_VERSION == PYTHON_VERSION
+    assert tuple(parameter["AllowedValues"]) == SUPPORTED_PYTHON_VERSIONS
     for function in ("UsersFunction", "AssetsFunction"):
         properties = stack.properties(function)
-        assert properties["Runtime"] == f"python{PYTHON_VERSION}"
+        assert properties["Runtime"] == {"Fn::Sub": "python${PythonVersion}"}
         (architecture,) = properties["Architectures"]
         assert PLATFORM.endswith(architecture)
 

@@ -18,9 +18,10 @@ FUNCTIONS = tuple(function.logical_id for function in REGISTERED.values())
 
 
 def test_both_functions_run_python_3_11_on_x86_64_with_512_mb_for_30_seconds(stack):
+    assert stack.template["Parameters"]["PythonVersion"]["Default"] == "3.11"
     for name in FUNCTIONS:
         properties = stack.properties(name)
-        assert properties["Runtime"] == "python3.11", name
+        assert properties["Runtime"] == {"Fn::Sub": "python${PythonVersion}"}, name
         assert properties["Architectures"] == ["x86_64"], name
         assert properties["MemorySize"] == 512, name
         assert properties["Timeout"] == 30, name
@@ -187,3 +188,13 @@ def test_one_schedule_warms_both_functions_with_the_event_the_handlers_answer_at
         and names_referenced(p["Properties"]["SourceArn"]) == {name}
     }
     assert invokers == set(FUNCTIONS)
+
+
+def test_from_python_3_12_on_both_functions_start_from_snapstart_snapshots(stack):
+    assert stack.template["Conditions"]["UsesSnapStart"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "PythonVersion"}, "3.11"]}]
+    }
+    for name in FUNCTIONS:
+        assert stack.properties(name)["SnapStart"] == {
+            "Fn::If": ["UsesSnapStart", {"ApplyOn": "PublishedVersions"}, {"Ref": "AWS::NoValue"}]
+        }
