@@ -172,8 +172,8 @@ def main(argv: list[str] | None = None) -> None:
         runtime = handler_runtime(endpoint)
         lines[1:1] = [f"Handlers run in {runtime.description}"]
         seeded = run_child("bench.seed", [], runtime)
-        users_event = make_http_event(path=f"/users/{seeded['user_id']}")
-        assets_event = make_http_event(path=f"/assets/{seeded['asset_id']}")
+        users_event = make_http_event(path=f"/users/{seeded['user_id']}", signed=False)
+        assets_event = make_http_event(path=f"/assets/{seeded['asset_id']}", signed=False)
         targets = (
             (ENTRY_POINTS["users"], users_event),
             (ENTRY_POINTS["assets"], assets_event),

@@ -52,7 +52,12 @@ class Client:
         if `strict`."""
         self._sent += 1
         event = make_http_event(
-            method=method, path=path, query=query, body=body, request_id=f"bench-{self._sent}"
+            method=method,
+            path=path,
+            query=query,
+            body=body,
+            request_id=f"bench-{self._sent}",
+            signed=False,
         )
         started = time.perf_counter_ns()
         response = self._handler(event, self._context)

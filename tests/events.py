@@ -10,7 +10,11 @@ import sys
 from types import ModuleType
 from typing import Any
 
-from tests.identity import ADMIN, authorizer_claims, bearer
+from tests.claims import ADMIN, authorizer_claims
+
+
+# A token's place taken, for the events of code that cannot sign one.
+UNSIGNED_BEARER = "Bearer unsigned.token-of-the-benchmark.verified-by-no-one"
 
 
 def make_http_event(
@@ -22,13 +26,17 @@ def make_http_event(
     body: Any = None,
     request_id: str = "apigw-request-1",
     caller: str | None = ADMIN,
+    signed: bool = True,
 ) -> dict[str, Any]:
     """An API Gateway HTTP API (payload format 2.0) event, as API Gateway sends it: with
-    `caller`'s token and the claims its JWT authorizer verified, or anonymous if None."""
+    `caller`'s token and the claims its JWT authorizer verified, or anonymous if None.
+    Not `signed`: the claims with a token that is none, which a function never verifies
+    (for the benchmark's bundle, which has no JWT library to sign one with)."""
     raw = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
     all_headers = {"host": "api.example.com", "user-agent": "pytest"}
     if caller is not None:
-        all_headers |= {k.lower(): v for k, v in bearer(caller).items()}
+        authorization = _bearer(caller) if signed else {"Authorization": UNSIGNED_BEARER}
+        all_headers |= {k.lower(): v for k, v in authorization.items()}
     if raw is not None:
         all_headers |= {"content-type": "application/json", "content-length": str(len(raw))}
     all_headers |= {k.lower(): v for k, v in (headers or {}).items()}
@@ -80,7 +88,7 @@ def make_rest_event(
     raw = None if body is None else json.dumps(body)
     all_headers = {"Host": "api.example.com"}
     if caller is not None:
-        all_headers |= bearer(caller)
+        all_headers |= _bearer(caller)
     if raw is not None:
         all_headers |= {"Content-Type": "application/json", "Content-Length": str(len(raw))}
     all_headers |= headers or {}
@@ -106,6 +114,12 @@ def make_rest_event(
         "body": raw,
         "isBase64Encoded": False,
     }
+
+
+def _bearer(caller: str) -> dict[str, str]:
+    from tests.identity import bearer  # signs with PyJWT: only when a token is asked for
+
+    return bearer(caller)
 
 
 def make_warmup_event() -> dict[str, Any]:
