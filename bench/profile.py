@@ -28,7 +28,7 @@ from bench.cold_child import PHASE_MARK
 from bench.emulator import EmulatorProcess
 from bench.environment import RESULTS_DIR, Runtime, handler_runtime, machine
 from bench.handlers import ENTRY_POINTS
-from tests.events import make_http_event
+from bench.workload import bench_event
 
 _IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 _STDLIB = sysconfig.get_paths()["stdlib"]
@@ -172,8 +172,8 @@ def main(argv: list[str] | None = None) -> None:
         runtime = handler_runtime(endpoint)
         lines[1:1] = [f"Handlers run in {runtime.description}"]
         seeded = run_child("bench.seed", [], runtime)
-        users_event = make_http_event(path=f"/users/{seeded['user_id']}", signed=False)
-        assets_event = make_http_event(path=f"/assets/{seeded['asset_id']}", signed=False)
+        users_event = bench_event(path=f"/users/{seeded['user_id']}")
+        assets_event = bench_event(path=f"/assets/{seeded['asset_id']}")
         targets = (
             (ENTRY_POINTS["users"], users_event),
             (ENTRY_POINTS["assets"], assets_event),

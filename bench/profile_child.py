@@ -65,9 +65,9 @@ def ladder(n: int) -> dict[str, float]:
     from api.users.service import UserService
     from api.web.observability import configure_logging
     from bench.handlers import app_with_fakes
-    from bench.workload import Client, body_of
+    from bench.workload import Client, bench_event, body_of
     from dev.fakes import InMemoryUserRepository
-    from tests.events import FakeLambdaContext, make_http_event
+    from tests.events import FakeLambdaContext
 
     context: Any = FakeLambdaContext()
     adapter: Any = Mangum  # typed for real Lambda contexts and ASGI apps
@@ -84,7 +84,7 @@ def ladder(n: int) -> dict[str, float]:
     handler, _ = app_with_fakes("users")
     client = Client(handler)
     user = body_of(client.send("POST", "/users", body={"email": "a@b.co", "name": "A"})[1])
-    event = make_http_event(path=f"/users/{user['userId']}", signed=False)
+    event = bench_event(path=f"/users/{user['userId']}")
     users = UserService(InMemoryUserRepository())
     user_id = users.create(ADMIN_CALLER, "q@b.co", "Q").user_id
     loop = asyncio.new_event_loop()
@@ -105,7 +105,7 @@ def ladder(n: int) -> dict[str, float]:
     # Building the app configures logging for the whole process: measure the quiet one first.
     quiet_settings = dataclasses.replace(Settings.from_env(), log_level="WARNING")
     quiet = users_function(quiet_settings, users=users)
-    quiet_event = make_http_event(path=f"/users/{user_id}", signed=False)
+    quiet_event = bench_event(path=f"/users/{user_id}")
     rungs["the users function on fakes with LOG_LEVEL=WARNING (no access log line)"] = _median_us(
         lambda: quiet(quiet_event, context), n
     )

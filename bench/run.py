@@ -15,7 +15,7 @@ from bench.emulator import EmulatorProcess
 from bench.environment import RESULTS_DIR, handler_runtime, machine, source_state
 from bench.handlers import ENTRY_POINTS, GROUPS, function_name
 from bench.report import budgets, fair_floor_of, floor_of, render
-from tests.events import make_http_event
+from bench.workload import bench_event
 
 FULL = {"cold_runs": 10, "requests": 1000, "warmup": 30, "rounds": 2}
 QUICK = {"cold_runs": 3, "requests": 100, "warmup": 10, "rounds": 2}
@@ -76,8 +76,8 @@ def measure(config: dict[str, Any]) -> dict[str, Any]:
         progress(f"emulator at {endpoint}; handlers run in {runtime.description}")
         seeded = run_child("bench.seed", [], runtime)
         requests = {
-            "users": make_http_event(path=f"/users/{seeded['user_id']}", signed=False),
-            "assets": make_http_event(path=f"/assets/{seeded['asset_id']}", signed=False),
+            "users": bench_event(path=f"/users/{seeded['user_id']}"),
+            "assets": bench_event(path=f"/assets/{seeded['asset_id']}"),
         }
         targets = {}
         for group in GROUPS:

@@ -10,7 +10,7 @@ import time
 from api.rules.principal import Principal
 
 ISSUER_URL = "https://issuer.example.test"
-AUDIENCE = "users-assets-api"
+AUDIENCE = "tests-api"
 
 # Two callers and an administrator. The tests' default caller is the administrator, who may
 # do everything; the ownership tests name the others.

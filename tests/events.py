@@ -12,7 +12,6 @@ from typing import Any
 
 from tests.claims import ADMIN, authorizer_claims
 
-
 # A token's place taken, for the events of code that cannot sign one.
 UNSIGNED_BEARER = "Bearer unsigned.token-of-the-benchmark.verified-by-no-one"
 
