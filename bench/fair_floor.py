@@ -156,13 +156,19 @@ def _client(service: str) -> Any:
     )
 
 
-# botocore clients on first use, once per process, as the application's are.
-handler = FairFloor(
-    FloorHandler(
-        cache(lambda: _client("dynamodb")),
-        cache(lambda: _client("s3")),
-        users_table=os.environ.get("USERS_TABLE", "Users"),
-        assets_table=os.environ.get("ASSETS_TABLE", "Assets"),
-        bucket=os.environ.get("ASSETS_BUCKET", "assets"),
+def built_during_init(*services: str) -> FairFloor:
+    """The fair floor with botocore clients once per process, those of `services` built now:
+    the entry modules call it during init, as the functions build their clients
+    (api/functions/clients.py)."""
+    clients = {name: cache(lambda name=name: _client(name)) for name in ("dynamodb", "s3")}
+    for name in services:
+        clients[name]()
+    return FairFloor(
+        FloorHandler(
+            clients["dynamodb"],
+            clients["s3"],
+            users_table=os.environ.get("USERS_TABLE", "Users"),
+            assets_table=os.environ.get("ASSETS_TABLE", "Assets"),
+            bucket=os.environ.get("ASSETS_BUCKET", "assets"),
+        )
     )
-)

@@ -24,7 +24,8 @@ BACKENDS = ("emulator", "fakes")
 ENTRY_POINTS = {
     **{group: FUNCTIONS[group].handler for group in GROUPS},
     "floor": "bench.floor_handler.handler",
-    "fair": "bench.fair_floor.handler",
+    "fair users": "bench.fair_floor_users.handler",
+    "fair assets": "bench.fair_floor_assets.handler",
 }
 
 
@@ -34,6 +35,10 @@ def function_name(group: str) -> str:
 
 
 def entry_point(implementation: str, group: str) -> str:
+    """The key in ENTRY_POINTS of `implementation` serving `group`'s operations: the fair
+    floor builds the clients of the function it stands for during init, as it does."""
+    if implementation == "fair":
+        return f"fair {group}"
     return implementation if implementation in FLOORS else group
 
 

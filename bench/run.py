@@ -13,7 +13,7 @@ from bench import cold_start, instructions, warm
 from bench.child import run_child
 from bench.emulator import EmulatorProcess
 from bench.environment import RESULTS_DIR, handler_runtime, machine, source_state
-from bench.handlers import ENTRY_POINTS, GROUPS, function_name
+from bench.handlers import ENTRY_POINTS, GROUPS, entry_point, function_name
 from bench.report import budgets, fair_floor_of, floor_of, render
 from bench.workload import bench_event
 
@@ -81,9 +81,10 @@ def measure(config: dict[str, Any]) -> dict[str, Any]:
         }
         targets = {}
         for group in GROUPS:
-            targets[function_name(group)] = (ENTRY_POINTS[group], requests[group])
-            targets[floor_of(group)] = (ENTRY_POINTS["floor"], requests[group])
-            targets[fair_floor_of(group)] = (ENTRY_POINTS["fair"], requests[group])
+            event = requests[group]
+            targets[function_name(group)] = (ENTRY_POINTS[entry_point("app", group)], event)
+            targets[floor_of(group)] = (ENTRY_POINTS[entry_point("floor", group)], event)
+            targets[fair_floor_of(group)] = (ENTRY_POINTS[entry_point("fair", group)], event)
         progress(f"cold starts: {config['cold_runs']} of each of {len(targets)}")
         results["cold_start"] = cold_start.measure(targets, config["cold_runs"], runtime)
         if instructions.valgrind() is None:

@@ -89,6 +89,29 @@ def test_the_bearer_handler_resolves_its_function_by_the_method_identity_overrid
     assert AbstractSecurityHandler.request_kw == "request"
 
 
+def test_the_bearer_handler_inspects_its_functions_signature_once(monkeypatch):
+    import connexion.security
+
+    from api.web.identity import security_map
+
+    # Connexion asks through _accepts_kwarg, on every request, which keywords it may pass.
+    assert "_accepts_kwarg" in inspect.getsource(connexion.security.AbstractSecurityHandler)
+    inspected = []
+    original = connexion.security.inspect_function_arguments
+
+    def counted(function):
+        inspected.append(function)
+        return original(function)
+
+    monkeypatch.setattr(connexion.security, "inspect_function_arguments", counted)
+    (handler,) = security_map(verify, admin_claim="groups", admin_group="admin").values()
+    function = handler()._resolve_func({})
+    for _ in range(3):
+        assert handler._accepts_kwarg(function, "request") is True
+        assert handler._accepts_kwarg(function, "required_scopes") is False
+    assert inspected == [function, function]
+
+
 def test_pynamodb_gives_a_models_schema_and_connection(settings):
     schema = model_schema(UserItem)
     assert {k["AttributeName"] for k in schema["key_schema"]} == {"userId"}

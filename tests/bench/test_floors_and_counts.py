@@ -65,6 +65,21 @@ def test_the_fair_floor_runs_on_botocore_without_boto3():
 
 
 @pytest.mark.parametrize(
+    ("entry", "services"), [("users", ["dynamodb"]), ("assets", ["dynamodb", "s3"])]
+)
+def test_each_fair_floor_entry_builds_the_clients_of_its_function_during_init(entry, services):
+    code = (
+        "import bench.fair_floor as f; built = []; f._client = lambda name: built.append(name);"
+        f" import bench.fair_floor_{entry}; print(built)"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+
+    assert completed.stdout.strip() == str(services)
+
+
+@pytest.mark.parametrize(
     ("group", "operation"),
     [(group, op) for group, ops in BUDGETED_OPERATIONS.items() for op in ops.values()],
 )
