@@ -24,7 +24,7 @@ from botocore.config import Config
 from jsonschema import Draft4Validator, FormatChecker
 
 from api.functions.lambda_spec import lambda_spec
-from bench.floor_handler import FloorHandler, Response
+from bench.floor_handler import FloorHandler, Response, rate_limits_table
 
 # (method, path pattern) -> the operation's body schema name, as the floor routes them.
 _ROUTES = (
@@ -170,5 +170,6 @@ def built_during_init(*services: str) -> FairFloor:
             users_table=os.environ.get("USERS_TABLE", "Users"),
             assets_table=os.environ.get("ASSETS_TABLE", "Assets"),
             bucket=os.environ.get("ASSETS_BUCKET", "assets"),
+            rate_limits_table=rate_limits_table(),
         )
     )

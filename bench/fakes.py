@@ -37,6 +37,12 @@ class FakeDynamoDBClient:
         self._table(TableName)[self._key(Item)] = Item
         return {}
 
+    def update_item(self, *, TableName: str, Key: Mapping[str, Any], **_: Any) -> dict[str, Any]:
+        """The rate limit's count: the item's `hits` plus one."""
+        item = self._table(TableName).setdefault(self._key(Key), {**Key, "hits": {"N": "0"}})
+        item["hits"] = {"N": str(int(item["hits"]["N"]) + 1)}
+        return {"Attributes": item}
+
     def transact_write_items(self, *, TransactItems: list[dict[str, Any]]) -> dict[str, Any]:
         for action in TransactItems:
             if "Put" in action:

@@ -129,9 +129,11 @@ class FloorHandler:
         users_table: str,
         assets_table: str,
         bucket: str,
+        rate_limits_table: str | None = None,
         upload_expires_seconds: int = 900,
     ) -> None:
         self._dynamodb = dynamodb
+        self._rate_limits = rate_limits_table
         self._s3 = s3
         self._users = users_table
         self._assets = assets_table
@@ -142,6 +144,8 @@ class FloorHandler:
         method = event["requestContext"]["http"]["method"]
         parts = event["rawPath"].strip("/").split("/")
         try:
+            if self._rate_limits is not None:
+                self.count_request(_caller(event))
             if parts[0] == "users":
                 return self._users_route(method, parts, event)
             if parts[0] == "assets":
@@ -172,6 +176,19 @@ class FloorHandler:
         if len(parts) == 3 and parts[2] == "download" and method == "GET":
             return self.download_asset(parts[1])
         return _problem(405, "Method not allowed.")
+
+    def count_request(self, caller: str) -> None:
+        """The caller's request counted in its minute's window, as the application's rate
+        limit counts it (api/aws/rate_limits.py): one UpdateItem, no read."""
+        window = int(time.time() // 60)
+        self._dynamodb().update_item(
+            TableName=self._rate_limits,
+            Key={"window": {"S": f"{caller}#{window}"}},
+            UpdateExpression="ADD #hits :one SET #ttl = :ttl",
+            ExpressionAttributeNames={"#hits": "hits", "#ttl": "ttl"},
+            ExpressionAttributeValues={":one": {"N": "1"}, ":ttl": {"N": str((window + 2) * 60)}},
+            ReturnValues="ALL_NEW",
+        )
 
     # Users: the user item and its email's guard item, written in one transaction.
 
@@ -451,6 +468,14 @@ def _safe_name(name: str) -> str:
     return safe or "file"
 
 
+def rate_limits_table() -> str | None:
+    """The rate-limits table where the application counts requests (RATE_LIMIT_PER_MINUTE
+    above 0, as deployed), or None where it does not."""
+    if int(os.environ.get("RATE_LIMIT_PER_MINUTE") or 0) == 0:
+        return None
+    return os.environ.get("RATE_LIMITS_TABLE", "RateLimits")
+
+
 @cache
 def _dynamodb_client() -> Any:
     import boto3  # on first use, so that the fair floor (bench/fair_floor.py) never loads it
@@ -483,4 +508,5 @@ handler = FloorHandler(
     users_table=os.environ.get("USERS_TABLE", "Users"),
     assets_table=os.environ.get("ASSETS_TABLE", "Assets"),
     bucket=os.environ.get("ASSETS_BUCKET", "assets"),
+    rate_limits_table=rate_limits_table(),
 )

@@ -10,7 +10,7 @@ import importlib
 import os
 
 from api.resources import FUNCTIONS
-from bench.floor_handler import FloorHandler
+from bench.floor_handler import FloorHandler, rate_limits_table
 from bench.workload import Handler, Upload
 
 IMPLEMENTATIONS = ("app", "floor")
@@ -78,11 +78,18 @@ def app_with_fakes(group: str) -> tuple[Handler, Upload]:
     from api.functions.builders import assets_function, users_function
     from api.settings import Settings
     from api.users.service import UserService
-    from dev.fakes import InMemoryAssetRepository, InMemoryObjectStorage, InMemoryUserRepository
+    from dev.fakes import (
+        InMemoryAssetRepository,
+        InMemoryHitCounter,
+        InMemoryObjectStorage,
+        InMemoryUserRepository,
+    )
 
     settings = Settings.from_env()
+    counter = InMemoryHitCounter()
     if group == "users":
-        return users_function(settings, users=UserService(InMemoryUserRepository())), _no_files
+        users = UserService(InMemoryUserRepository())
+        return users_function(settings, users=users, hit_counter=counter), _no_files
     storage = InMemoryObjectStorage()
     assets = AssetService(
         InMemoryAssetRepository(),
@@ -93,7 +100,7 @@ def app_with_fakes(group: str) -> tuple[Handler, Upload]:
     def upload(key: str, size: int, content_type: str) -> None:
         storage.put(key, b"x" * size, content_type)
 
-    return assets_function(settings, assets=assets), upload
+    return assets_function(settings, assets=assets, hit_counter=counter), upload
 
 
 def floor_with_fakes() -> tuple[Handler, Upload]:
@@ -111,6 +118,7 @@ def floor_with_fakes() -> tuple[Handler, Upload]:
         users_table="Users",
         assets_table="Assets",
         bucket="assets",
+        rate_limits_table=rate_limits_table(),
     )
     return handler, upload
 

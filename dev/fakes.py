@@ -26,6 +26,7 @@ from api.assets.service import (
 )
 from api.rules.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
 from api.rules.paging import Batch, bounded_page
+from api.rules.rate_limits import HitCounter
 from api.users.service import NO_SUCH_USER, User, UserQuery, UserRepository
 
 T = TypeVar("T", User, Asset)
@@ -318,3 +319,16 @@ class InMemoryObjectStorage(ObjectStorage):
 def _etag(data: bytes) -> str:
     """S3's ETag of an object uploaded in one part: its MD5, quoted."""
     return f'"{hashlib.md5(data).hexdigest()}"'  # noqa: S324 - S3's choice, not a secret
+
+
+class InMemoryHitCounter(HitCounter):
+    """Request counts in a dict, atomic under a lock; expired windows are kept."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, expires_at: int) -> int:
+        with self._lock:
+            self.counts[key] = self.counts.get(key, 0) + 1
+            return self.counts[key]

@@ -124,7 +124,10 @@ WARM_UPS = {
 
 
 def _function_app(
-    settings: Settings, function: Function, operations: Mapping[str, Operation]
+    settings: Settings,
+    function: Function,
+    operations: Mapping[str, Operation],
+    hit_counter: HitCounter | None = None,
 ) -> Callable[[], ASGIApp]:
     def build() -> ASGIApp:
         spec = for_tags(lambda_spec(), function.tags)
@@ -134,7 +137,7 @@ def _function_app(
             operations,
             # API Gateway's JWT authorizer has verified the token: its claims are trusted.
             authenticate=gateway_claims,
-            rate_limit=rate_limit(settings),
+            rate_limit=rate_limit(settings, hit_counter),
             lambda_runtime=True,
         )
 
@@ -146,6 +149,7 @@ def users_function(
     *,
     users: UserService | None = None,
     idempotency: IdempotentRequests | None = None,
+    hit_counter: HitCounter | None = None,
 ) -> LambdaHandler:
     """The users Lambda function: its operations only, on its own tables; its app and AWS
     clients built now, in the init phase."""
@@ -159,7 +163,7 @@ def users_function(
         clients.service("dynamodb")
     operations = users_operations(settings, users=users, idempotency=idempotency)
     return lambda_handler(
-        _function_app(settings, FUNCTIONS["users"], operations),
+        _function_app(settings, FUNCTIONS["users"], operations, hit_counter),
         clients=clients,
         warm_ups=WARM_UPS["users"],
     )
@@ -170,6 +174,7 @@ def assets_function(
     *,
     assets: AssetService | None = None,
     idempotency: IdempotentRequests | None = None,
+    hit_counter: HitCounter | None = None,
 ) -> LambdaHandler:
     """The assets Lambda function: its operations, and S3's ObjectCreated events; its app
     and AWS clients built now, in the init phase."""
@@ -186,7 +191,7 @@ def assets_function(
     operations = assets_operations(settings, assets=assets, idempotency=idempotency)
     service = assets
     return lambda_handler(
-        _function_app(settings, FUNCTIONS["assets"], operations),
+        _function_app(settings, FUNCTIONS["assets"], operations, hit_counter),
         clients=clients,
         warm_ups=WARM_UPS["assets"],
         s3_events=lambda event: handle_s3_event(service, event),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from typing import Any
@@ -25,6 +26,44 @@ def test_the_fair_floor_serves_every_benchmarked_operation_on_the_fakes(capsys):
 
     assert not any(users.errors.values())
     assert not any(assets.errors.values())
+
+
+def test_the_app_on_the_fakes_counts_each_request_when_the_limit_is_on():
+    # In a process of its own: a function's app is built once per process.
+    code = (
+        "from bench.handlers import handler_for; from bench.workload import Client;"
+        " client = Client(handler_for('app', 'users', 'fakes')[0]);"
+        " print([client.send('POST', '/users', body={'email': f'c-{i}@example.com'},"
+        " strict=False)[1]['statusCode'] for i in range(3)])"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "RATE_LIMIT_PER_MINUTE": "2"},
+    )
+
+    assert completed.stdout.strip().splitlines()[-1].endswith(", 429]")
+
+
+@pytest.mark.parametrize("implementation", ["floor", "fair"])
+def test_the_floors_count_each_request_as_the_app_does_when_the_limit_is_on(
+    implementation, monkeypatch, capsys
+):
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "1000")
+    handler, _ = handler_for(implementation, "users", "fakes")
+    client = Client(handler)
+
+    for i in range(3):
+        client.send("POST", "/users", body={"email": f"c-{i}@example.com", "name": "C"})
+
+    floor: Any = getattr(handler, "_floor", handler)
+    windows = floor._dynamodb().tables["RateLimits"]
+    assert [(key.split("#")[0], item["hits"]) for key, item in windows.items()] == [
+        ("admin-7f3a", {"N": "3"})
+    ]
 
 
 def test_the_fair_floor_logs_one_json_line_per_request_with_its_id(capsys):
