@@ -40,6 +40,11 @@ class DynamoHitCounter(HitCounter):
         return int(window.hits)
 
 
+def bind_rate_limit_windows(settings: Settings) -> type[RateLimitWindow]:
+    """The windows' model bound to the rate-limits table named in `settings`."""
+    return bind_model(RateLimitWindow, RATE_LIMITS_TABLE, settings)
+
+
 def dynamo_hit_counter(settings: Settings) -> DynamoHitCounter:
     """The counter in the rate-limits table named in `settings`; connects on first use."""
-    return DynamoHitCounter(bind_model(RateLimitWindow, RATE_LIMITS_TABLE, settings))
+    return DynamoHitCounter(bind_rate_limit_windows(settings))

@@ -9,6 +9,7 @@ import pytest
 from starlette.responses import JSONResponse
 
 from api.functions.builders import WARM_UPS, users_function
+from api.functions.clients import Clients
 from api.functions.runtime import WarmUp, WarmUpFailed, lambda_handler, warm_up_event
 from api.settings import Settings
 from api.users.service import UserService
@@ -61,3 +62,25 @@ def test_the_clients_are_opened_during_init_before_any_request():
     lambda_handler(Mock(), clients=clients)
 
     clients.open.assert_called_once_with()
+
+
+@pytest.mark.parametrize("function", ["users", "assets"])
+def test_with_the_rate_limit_on_its_tables_client_is_built_during_init(function, monkeypatch):
+    from api.aws.rate_limits import RateLimitWindow
+    from api.functions import builders
+
+    recorded: list[type] = []
+
+    def record(self, model):
+        recorded.append(model)
+        return model
+
+    monkeypatch.setattr(Clients, "table", record)
+    monkeypatch.setattr(Clients, "open", lambda self: None)
+    settings = Settings(
+        rate_limit_per_minute=600, cursor_keys=(b"tests only: a cursor key of 32 bytes",)
+    )
+
+    builders.FUNCTION_BUILDERS[function](settings)
+
+    assert [model for model in recorded if issubclass(model, RateLimitWindow)]
