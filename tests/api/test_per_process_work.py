@@ -112,3 +112,27 @@ def test_path_level_parameters_move_into_each_operation_and_the_operations_own_w
     assert moved["put"]["parameters"] == [own, header]
     assert spec["paths"]["/x/{id}"]["parameters"] == [shared, header]
     assert "parameters" not in spec["paths"]["/x/{id}"]["get"]
+
+
+def test_each_parameter_name_is_sanitized_once_per_process(monkeypatch):
+    from connexion.decorators import parameter
+
+    # The app's operations take pythonic parameter names (pythonic calls sanitized).
+    sanitized: list[str] = []
+    original = parameter.pythonic
+
+    def counting(value):
+        sanitized.append(value)
+        return original(value)
+
+    monkeypatch.setattr(parameter, "pythonic", counting)
+
+    handler = app_with_fakes("users")[0]
+    assert serve_users_requests(1, handler) == [201, 200, 400]
+    first = list(sanitized)
+    sanitized.clear()
+
+    # The same requests again (the user exists now: 409).
+    assert serve_users_requests(1, handler) == [409, 200, 400]
+    assert "limit" in first
+    assert sanitized == []

@@ -121,3 +121,16 @@ def test_pynamodb_gives_a_models_schema_and_connection(settings):
         "department-index",
     }
     assert isinstance(model_connection(bind_user_table(settings)), Connection)
+
+
+def test_connexions_decorator_names_its_parameter_decorator_and_its_sanitizer_as_replaced():
+    from connexion.decorators import StarletteDecorator
+    from connexion.decorators.parameter import AsyncParameterDecorator
+
+    # StarletteDecorator takes it from ASGIDecorator, as DecoratedOnce overrides it.
+    assert any("_parameter_decorator_cls" in cls.__dict__ for cls in StarletteDecorator.__mro__)
+    assert issubclass(
+        seams.DecoratedOnce(pythonic_params=True)._parameter_decorator_cls, AsyncParameterDecorator
+    )
+    decorator = seams.NamesSanitizedOnce(framework=None, pythonic_params=True)
+    assert decorator.sanitize_fn("Idempotency-Key") == "idempotency_key"
