@@ -85,3 +85,15 @@ def local_server() -> Iterator[LocalServer]:
                 process.kill()
         log.close()
         server.log.unlink()
+
+
+def make_as_a_user_types_it(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`make ...` typed in a shell, not run from the `make test` that runs this test.
+
+    Inherited from a parent make, MAKELEVEL and MAKEFLAGS would make this one print its
+    "Entering directory" lines.
+    """
+    shell = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    return subprocess.run(
+        ["make", *args], cwd=ROOT, env={**shell, **env}, capture_output=True, text=True
+    )
