@@ -27,6 +27,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 
 install: $(INSTALLED)
 
+# make run [RELOAD=1: restart on code changes] [LOG_FORMAT=json: the JSON log lines]
 run: $(INSTALLED)
 	$(BIN)/python -m dev.server
 
