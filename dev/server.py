@@ -1,4 +1,5 @@
-"""`make run`: the emulator, its tables and the API under uvicorn on http://127.0.0.1:8000."""
+"""`make run`: the emulator, its tables and the API under uvicorn on http://127.0.0.1:8000,
+the app made by dev/app.py's factory (again at each change with RELOAD=1)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import signal
 
 import uvicorn
 
+from api.paths import ROOT
 from api.resources import SECRETS
 from api.settings import Settings
 from dev.emulator import Emulator, create_resources, use_emulator_credentials
 from dev.issuer import local_issuer
-from dev.log_lines import log_format
+from dev.log_lines import UnknownLogFormat, log_format
 
 DEFAULT_ORIGINS = ("http://localhost:3000",)
 H11_MAX_EVENT_BYTES = 256 * 1024
@@ -65,7 +67,10 @@ def cursor_key_note(environment: Settings) -> str:
 def main() -> None:
     use_emulator_credentials()
     port = int(os.environ.get("PORT", "8000"))
-    log = log_format()
+    try:
+        log = log_format()
+    except UnknownLogFormat as exc:
+        raise SystemExit(str(exc)) from None
     reload = os.environ.get("RELOAD", "0") not in ("", "0")
     emulator = Emulator(port=int(os.environ.get("EMULATOR_PORT", "5555"))).start()
     try:
@@ -101,7 +106,7 @@ def main() -> None:
             APP_FACTORY,
             factory=True,
             reload=reload,
-            reload_dirs=list(RELOAD_DIRS) if reload else None,
+            reload_dirs=[str(ROOT / folder) for folder in RELOAD_DIRS] if reload else None,
             host="127.0.0.1",
             port=port,
             log_level="warning",
