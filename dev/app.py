@@ -14,7 +14,7 @@ from api.functions.builders import local_app
 from api.settings import MissingSetting, Settings
 from dev.issuer import IssuerMiddleware, local_issuer
 from dev.landing import LandingMiddleware, web_client_origin
-from dev.log_lines import ProblemDetailMiddleware, log_format, use_log_format
+from dev.log_lines import ShortLinesMiddleware, log_format, use_short_lines
 from dev.server import ENDPOINT_ENV, local_settings
 from dev.spec_servers import LocalSpecMiddleware
 
@@ -28,8 +28,13 @@ def create_local_app() -> ASGIApp:
         raise MissingSetting(f"{ENDPOINT_ENV} must name the emulator: start this with make run")
     settings = local_settings(environment.aws_endpoint_url, environment)
     issuer = local_issuer(int(os.environ.get("PORT", "8000")))
-    app = local_app(settings, authenticate=issuer.verifier())
-    use_log_format(log_format())
-    return ProblemDetailMiddleware(
-        LandingMiddleware(LocalSpecMiddleware(IssuerMiddleware(app, issuer)), web_client_origin())
+    app = LandingMiddleware(
+        LocalSpecMiddleware(
+            IssuerMiddleware(local_app(settings, authenticate=issuer.verifier()), issuer)
+        ),
+        web_client_origin(),
     )
+    if log_format() == "json":
+        return app
+    use_short_lines()
+    return ShortLinesMiddleware(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import traceback
 from collections.abc import Mapping, MutableMapping
 from contextvars import ContextVar
@@ -24,8 +25,11 @@ _PROBLEM = b"application/problem+json"
 _MAX_PROBLEM_BYTES = 16 * 1024
 # Fields of the JSON line that the short line leaves out: the metrics and what it shows.
 _NOT_SHOWN = {"event", "level", "timestamp", "request_id", "caller", "exc_info", "_aws"}
-# The request being served: its path, and its problem's detail once sent.
+# The request being served: its path, its problem's detail once sent, and whether its line
+# was written.
 _SERVED: ContextVar[dict[str, str] | None] = ContextVar("served", default=None)
+_LOGGED = "logged"
+log = structlog.get_logger("dev.local")
 
 
 class UnknownLogFormat(ValueError):
@@ -43,9 +47,10 @@ def log_format(env: Mapping[str, str] | None = None) -> str:
     return chosen
 
 
-class ProblemDetailMiddleware:
+class ShortLinesMiddleware:
     """Keeps, for the short line of each request, its path and the `detail` of the problem
-    it was answered with."""
+    it was answered with; writes the line of a request the app does not log itself (the
+    front page, the spec with this server, the issuer's keys)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -57,10 +62,13 @@ class ProblemDetailMiddleware:
         served = {"path": scope["path"]}
         body: list[bytes] = []
         problem = False
+        status = 500
+        started = time.perf_counter()
 
         async def keep_detail(message: Message) -> None:
-            nonlocal problem
+            nonlocal problem, status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = dict(message.get("headers", []))
                 problem = headers.get(b"content-type", b"").startswith(_PROBLEM)
             elif message["type"] == "http.response.body" and problem:
@@ -73,6 +81,9 @@ class ProblemDetailMiddleware:
         try:
             await self.app(scope, receive, keep_detail)
         finally:
+            if _LOGGED not in served:
+                duration_ms = (time.perf_counter() - started) * 1000
+                log.info("request", method=scope["method"], status=status, duration_ms=duration_ms)
             _SERVED.reset(token)
 
 
@@ -93,6 +104,8 @@ def short_line(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> s
     """The structlog renderer of the short lines."""
     served = _SERVED.get() or {}
     request = str(event.get("request_id", "-"))[:8]
+    if event.get("event") == "request":
+        served[_LOGGED] = "yes"
     caller = bounded(str(event.get("caller", "-")), 40)
     if event.get("event") == "request":
         where = event.get("route") or bounded(served.get("path", "-"), 120)
@@ -110,13 +123,12 @@ def short_line(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> s
     return line.rstrip()
 
 
-def use_log_format(chosen: str) -> None:
-    """Render the log as `chosen` says: the short lines, or the JSON lines as they are."""
-    if chosen == "short":
-        structlog.configure(
-            processors=[
-                structlog.contextvars.merge_contextvars,
-                structlog.processors.add_log_level,
-                short_line,
-            ]
-        )
+def use_short_lines() -> None:
+    """Render the log as short lines (the app's configure_logging renders JSON lines)."""
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            short_line,
+        ]
+    )

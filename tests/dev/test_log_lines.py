@@ -89,3 +89,18 @@ def test_an_error_event_shows_its_fields_and_traceback():
     assert heading == "ERROR unhandled_error 5bef6bff error_type=ValueError"
     assert trace[0] == "Traceback (most recent call last):"
     assert trace[-1] == "ValueError: the cause"
+
+
+def test_the_local_pages_the_app_does_not_serve_have_their_line_too(client, capsys):
+    capsys.readouterr()
+    for path in ("/", "/openapi.json", "/.well-known/jwks.json"):
+        assert client.get(path).status_code == 200
+
+    written = lines(capsys)
+
+    assert [line.split(" ms ")[0].rsplit(" ", 1)[0] for line in written] == [
+        "200 GET /",
+        "200 GET /openapi.json",
+        "200 GET /.well-known/jwks.json",
+    ]
+    assert all(line.endswith(" ms - -") for line in written)
