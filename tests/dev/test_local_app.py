@@ -79,3 +79,4 @@ def test_make_run_with_reload_serves_through_uvicorn_s_reloader_and_says_so():
         output = server.output()
     assert "Reload:   on changes to the Python files of api/ and dev/ (RELOAD=1)" in output
     assert "Stopped." in output
+    assert "Warning" not in output
