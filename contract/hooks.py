@@ -11,7 +11,11 @@ request can still break them and be refused, rightly:
   a retry, answered with the first response even if that resource has gone since.
 
 These hooks keep positive requests inside those rules, making each a new request rather than
-a retry, and do nothing else: negative requests are left alone and every check stays on.
+a retry. And where Schemathesis' coverage phase finds no valid value for an optional header
+(it cannot draw from the entity tags' pattern of If-Match and If-None-Match), it puts an
+invalid one (`0`) in cases it still labels positive: an optional header that its own schema
+refuses is left out of a positive case, which is what the label says the case is. The hooks
+do nothing else: negative requests are left alone and every check stays on.
 The rules are found in the spec, not in a list of operations: a body's `expiresAt`, a
 listing's `cursor` and the filters beside it (its query parameters but `cursor` and `limit`),
 any `Idempotency-Key` header. `contract/schemathesis.toml` loads this module, so the suite
@@ -63,6 +67,21 @@ def is_positive(case: GeneratedCase) -> bool:
     return case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE
 
 
+def without_invalid_optional_headers(case: GeneratedCase) -> None:
+    """Leaves out of `case` each optional header whose value the header's schema refuses."""
+    if not case.headers:
+        return
+    validator = case.operation.schema.adapter.jsonschema_validator_cls
+    for parameter in case.operation.headers:
+        value = case.headers.get(parameter.name)
+        if (
+            value is not None
+            and not parameter.is_required
+            and not parameter.admits(value, validator)
+        ):
+            del case.headers[parameter.name]
+
+
 def future_instant(value: str, now: datetime) -> str:
     """`value`, an RFC 3339 date-time, moved to the year 2400 unless it is already later than
     a day from `now`; its month, day, time, fraction and offset are kept as generated."""
@@ -89,6 +108,7 @@ def before_call(context: HookContext, case: GeneratedCase, kwargs: dict[str, Any
     """Applies to every phase (examples included) and to stateful steps after their links."""
     if not is_positive(case):
         return
+    without_invalid_optional_headers(case)
     body = case.body
     if isinstance(body, dict) and isinstance(expires_at := body.get(_EXPIRY_FIELD), str):
         body[_EXPIRY_FIELD] = future_instant(expires_at, datetime.now(UTC))

@@ -51,11 +51,12 @@ class LocalServer:
 
 
 @contextmanager
-def local_server() -> Iterator[LocalServer]:
+def local_server(**extra_env: str) -> Iterator[LocalServer]:
     """`python -m dev.server` with its default settings (tables Users, Assets; bucket
-    assets) on free ports; stopped with SIGTERM, or killed if it will not stop."""
+    assets) but `extra_env` on free ports; stopped with SIGTERM, or killed if it will not
+    stop."""
     port, emulator_port = free_port(), free_port()
-    env = {**os.environ, "PORT": str(port), "EMULATOR_PORT": str(emulator_port)}
+    env = {**os.environ, **extra_env, "PORT": str(port), "EMULATOR_PORT": str(emulator_port)}
     # Output goes to a file: a pipe nobody reads fills up and blocks the server.
     log = tempfile.NamedTemporaryFile(prefix="local-server-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
@@ -85,3 +86,15 @@ def local_server() -> Iterator[LocalServer]:
                 process.kill()
         log.close()
         server.log.unlink()
+
+
+def make_as_a_user_types_it(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`make ...` typed in a shell, not run from the `make test` that runs this test.
+
+    Inherited from a parent make, MAKELEVEL and MAKEFLAGS would make this one print its
+    "Entering directory" lines.
+    """
+    shell = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    return subprocess.run(
+        ["make", *args], cwd=ROOT, env={**shell, **env}, capture_output=True, text=True
+    )

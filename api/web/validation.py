@@ -102,9 +102,10 @@ BODY_SCHEMAS = CompiledSchemas(
 
 class NamingParameterValidator(ParameterValidator):  # type: ignore[misc]
     """Connexion's parameter validator, with errors in words such as "query parameter 'limit'
-    must be at least 1" instead of a schema dump, integers only in ASCII digits (Python's
-    int() also takes "1_0" and other scripts' digits), and each schema compiled once per
-    process."""
+    must be at least 1" or "If-Match must be an entity tag such as "3"..." (a header is
+    named by its name alone) instead of a schema dump, integers only in ASCII digits
+    (Python's int() also takes "1_0" and other scripts' digits), and each schema compiled
+    once per process."""
 
     def validate_parameter(
         self, parameter_type: str, value: Any, param: dict[str, Any], param_name: Any = None
@@ -118,7 +119,9 @@ class NamingParameterValidator(ParameterValidator):  # type: ignore[misc]
         error = first_error(validator.iter_errors(value))
         if error is None:
             return None
-        return describe(error, f"{parameter_type} parameter '{name}'")
+        return describe(
+            error, name if parameter_type == "header" else f"{parameter_type} parameter '{name}'"
+        )
 
     def validate_query_parameter(self, param: dict[str, Any], request: Any) -> str | None:
         if param.get("schema", param).get("type") == "integer":

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from api.paths import ROOT
-from tests.local_server import LocalServer
+from tests.local_server import LocalServer, make_as_a_user_types_it
 from tests.local_server import local_server as running_local_server
 from tests.transfers import download, upload
 
@@ -67,18 +65,6 @@ def test_its_presigned_urls_really_upload_and_download(local_server):
         assert http.get(asset_url).json()["status"] == "uploaded"
         assert download(http.get(f"{asset_url}/download").json()["url"]).content == data
         assert http.delete(asset_url).status_code == 204
-
-
-def make_as_a_user_types_it(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """`make ...` typed in a shell, not run from the `make test` that runs this test.
-
-    Inherited from a parent make, MAKELEVEL and MAKEFLAGS would make this one print its
-    "Entering directory" lines.
-    """
-    shell = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
-    return subprocess.run(
-        ["make", *args], cwd=ROOT, env={**shell, **env}, capture_output=True, text=True
-    )
 
 
 @pytest.mark.parametrize("admin", ["", "1"])
