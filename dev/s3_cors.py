@@ -239,8 +239,8 @@ def _is_cors(name: str) -> bool:
 def _bucket_of(environ: Mapping[str, Any]) -> str | None:
     """The bucket of an S3 request (path style, or virtual-hosted); None for the emulator's
     other services, which are served at the root."""
-    host = environ.get("HTTP_HOST", "").split(":")[0]
-    label, dot, _ = host.partition(".")
+    host: str = environ.get("HTTP_HOST", "")
+    label, dot, _ = host.split(":")[0].partition(".")
     if dot and not label.isdigit() and label != "localhost":
         return label
     bucket: str = environ.get("PATH_INFO", "").lstrip("/").split("/")[0]
