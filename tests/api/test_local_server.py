@@ -38,9 +38,9 @@ def test_it_serves_the_users_flow_the_docs_and_cors(local_server):
     assert httpx.get(f"{url}/ui/").status_code == 200
     preflight = httpx.options(
         f"{url}/users",
-        headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"},
+        headers={"Origin": local_server.web_url, "Access-Control-Request-Method": "POST"},
     )
-    assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert preflight.headers["access-control-allow-origin"] == local_server.web_url
     assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
 
 
