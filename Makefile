@@ -7,6 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SPECTRAL := contract/node_modules/.installed
+# `make run` and `make test` build the web client when npm is there (the browser tests skip
+# without its build); `make web` itself needs npm.
+WEB_IF_NPM := $(if $(shell command -v $(NPM) 2>/dev/null),web)
 
 .PHONY: install run token test lint bench client contract clean web chromium
 
@@ -23,7 +26,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 
 install: $(INSTALLED)
 
-run: $(INSTALLED) web
+run: $(INSTALLED) $(WEB_IF_NPM)
 	$(BIN)/python -m dev.server
 
 # A bearer token the `make run` server of this checkout accepts, on one line:
@@ -46,7 +49,7 @@ $(SPECTRAL): contract/package.json contract/package-lock.json
 		echo "npm not found: the OpenAPI style lint (Spectral) will be skipped"; \
 	fi
 
-test: lint $(SPECTRAL) web chromium
+test: lint $(SPECTRAL) $(WEB_IF_NPM) chromium
 	$(BIN)/python -m pytest
 
 # The web client (web/): types from openapi.yaml, checked with tsc and bundled with esbuild
