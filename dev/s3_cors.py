@@ -1,6 +1,7 @@
-"""S3's CORS, which moto does not apply (its server answers every origin): the bucket's CORS
-rules as template.yaml gives them, and a WSGI layer in front of moto that answers preflights
-and adds CORS headers from the rules stored on the bucket, as S3 does.
+"""S3's CORS, which moto does not apply as S3 does (its server adds `Access-Control-Allow-
+Origin: *` to every answer, and a preflight's check ignores methods and headers): the bucket's
+CORS rules as template.yaml gives them, and a WSGI layer in front of moto that answers
+preflights and adds CORS headers from the rules stored on the bucket, as S3 does.
 
 What S3 does ("Using cross-origin resource sharing", "How does Amazon S3 evaluate the CORS
 configuration on a bucket?"): the first rule whose AllowedOrigins match the Origin (one `*`

@@ -75,4 +75,5 @@ def sign_in(page: Page, server: LocalServer, subject: str, *, admin: bool) -> No
     if admin:
         page.check("input[name=admin]")
     page.click("button:has-text('Sign in')")
-    page.wait_for_selector("#who:has-text('Signed in as')")
+    page.wait_for_selector("body[data-ready=true]")  # signed in, its lists loaded
+    assert page.inner_text("#who").startswith(f"Signed in as {subject}")

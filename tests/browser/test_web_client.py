@@ -122,14 +122,13 @@ def test_an_upload_shows_its_progress_and_moves_from_pending_to_uploaded(page, s
     sign_in(page, server, "ada", admin=True)
     record_statuses(page)
 
-    upload(page, FILE_NAME, DATA)
-    page.wait_for_selector("#asset-rows tr[data-status=uploaded]")
+    upload(page, "progress report.txt", DATA)
+    row = page.wait_for_selector("#asset-rows tr:has-text('progress report.txt')")
+    asset_id = row.get_attribute("data-asset-id")
+    page.wait_for_selector(f"#asset-rows tr[data-asset-id='{asset_id}'][data-status=uploaded]")
 
-    ((asset_id, statuses),) = {
-        (s["id"], tuple(t["status"] for t in page.evaluate("statuses") if t["id"] == s["id"]))
-        for s in page.evaluate("statuses")
-    }
-    assert statuses == ("pending", "uploaded")
+    statuses = [s["status"] for s in page.evaluate("statuses") if s["id"] == asset_id]
+    assert statuses == ["pending", "uploaded"]
     progress = page.evaluate("progress")
     assert progress[-1] == "100%, sent"
     assert 100 in progress

@@ -153,7 +153,7 @@ def test_a_refused_upload_from_the_allowed_origin_carries_cors_headers(cors_sett
 
 
 def test_a_response_to_a_foreign_origin_has_no_cors_headers(cors_settings):
-    """moto's server alone answers `Access-Control-Allow-Origin: *` to every origin."""
+    """moto's server alone adds `Access-Control-Allow-Origin: *` to every answer."""
     response = upload(cors_settings, DATA, FOREIGN)
 
     assert cors_headers(response) == {}

@@ -130,14 +130,15 @@ class Page {
     const page = await call("List assets", () =>
       this.api.GET("/assets", { params: { query: { limit: 50 } } }),
     );
-    element<HTMLTableSectionElement>("asset-rows").replaceChildren();
-    for (const asset of page.items) this.assetRow(asset);
+    // Newest first, after any row an upload begun meanwhile has put on top.
+    for (const asset of page.items) this.assetRow(asset, { newest: false });
   }
 
-  assetRow(asset: Asset): void {
+  /** The asset's row, updated in place, or added: on top when it is the newest. */
+  assetRow(asset: Asset, { newest = true } = {}): void {
     const rows = element<HTMLTableSectionElement>("asset-rows");
     const existing = rows.querySelector<HTMLTableRowElement>(`tr[data-asset-id="${asset.assetId}"]`);
-    const row = existing ?? rows.insertRow(0);
+    const row = existing ?? rows.insertRow(newest ? 0 : -1);
     row.replaceChildren();
     row.dataset.assetId = asset.assetId;
     row.dataset.status = asset.status;
