@@ -36,7 +36,8 @@ def redirect_uri(origin: str) -> str:
 
 
 def client_config(issuer: LocalIssuer, api_url: str, origin: str) -> dict[str, Any]:
-    """The client's config.json (web/README's fields) for the local API and issuer."""
+    """The client's config.json (the fields of web/src/config.ts) for the local API and
+    issuer."""
     return {
         "apiUrl": api_url,
         "issuer": issuer.issuer,

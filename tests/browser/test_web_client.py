@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route
 
-from dev.issuer import local_issuer
+from dev.issuer import AUDIENCE, LocalIssuer, SigningKey, local_issuer
 from dev.web_client import WebClient, client_config
 from tests.browser.conftest import screenshot, sign_in
 from tests.local_server import LocalServer, free_port
@@ -251,3 +251,18 @@ def test_a_page_of_a_foreign_origin_is_refused_by_the_api_and_the_bucket(
     with api(server, "mallory") as http:
         assert http.get(f"/assets/{created['assetId']}").json()["status"] == "pending"
     screenshot(page, "09-foreign-origin-refused")
+
+
+def test_a_refused_token_shows_its_problem_and_offers_to_sign_in_again(page, server):
+    stranger = LocalIssuer(SigningKey.generate(), server.url, audience=AUDIENCE)
+    page.goto(server.web_url + "/")
+    page.evaluate("token => sessionStorage.setItem('signin.token', token)", stranger.token("ada"))
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+
+    (problem,) = problems(page)
+    assert problem.startswith("List assets: 401 Unauthorized")
+    assert "a key this issuer does not publish" in problem
+    assert page.is_visible("#sign-in")
+    assert page.evaluate("sessionStorage.getItem('signin.token')") is None
+    screenshot(page, "10-token-refused")

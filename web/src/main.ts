@@ -61,6 +61,12 @@ function showProblem(failure: unknown): void {
   }
   card.append(heading, detail, meta, button("Dismiss", () => card.remove()));
   element("problems").prepend(card);
+  if (failure instanceof ProblemError && failure.problem.status === 401) {
+    // The token has expired or is refused: sign in again.
+    signOut();
+    element("sign-in").hidden = false;
+    element("sign-out").hidden = true;
+  }
 }
 
 function size(bytes: number): string {
