@@ -67,8 +67,8 @@ web: $(WEB_INSTALLED)
 # missing and root; Playwright drives it, and downloads no browser of its own.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
-		|| apt-get install -y -qq chromium >/dev/null 2>&1 \
-		|| { apt-get update -qq && apt-get install -y -qq chromium; }
+		|| DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 	@command -v chromium >/dev/null 2>&1 || echo "chromium is not installed: the browser tests will be skipped"
 
 # The Python client generated from openapi.yaml, in clients/python (not committed).

@@ -40,7 +40,6 @@ def client_config(issuer: LocalIssuer, api_url: str, origin: str) -> dict[str, A
     issuer."""
     return {
         "apiUrl": api_url,
-        "issuer": issuer.issuer,
         "authorizeUrl": issuer.issuer + AUTHORIZE_PATH,
         "tokenUrl": issuer.issuer + TOKEN_PATH,
         "clientId": issuer.audience,
