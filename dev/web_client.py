@@ -4,8 +4,10 @@ from beside it, here naming the local API and issuer; and the issuer's sign-in f
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -80,29 +82,36 @@ class _Files(SimpleHTTPRequestHandler):
         """Static files are not worth a log line."""
 
 
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 class WebClient:
-    """The static server of web/dist on `port` of loopback, in a background thread."""
+    """The static server of web/dist on `port` of loopback, in background threads: on
+    127.0.0.1, and on ::1 where there is IPv6, since `localhost` may name either."""
 
     def __init__(self, config: dict[str, Any], port: int | None = None) -> None:
         handler = type("Files", (_Files,), {"config": json.dumps(config).encode()})
-        self._server = ThreadingHTTPServer(
-            ("127.0.0.1", web_port() if port is None else port),
-            partial(handler, directory=str(DIST)),
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        files = partial(handler, directory=str(DIST))
+        first = ThreadingHTTPServer(("127.0.0.1", web_port() if port is None else port), files)
+        self._servers = [first]
+        with contextlib.suppress(OSError):  # no IPv6 loopback here
+            self._servers.append(_IPv6Server(("::1", first.server_address[1]), files))
 
     @property
     def url(self) -> str:
-        return web_origin(self._server.server_address[1])
+        return web_origin(self._servers[0].server_address[1])
 
     @property
     def built(self) -> bool:
         return (DIST / "index.html").exists()
 
     def start(self) -> WebClient:
-        self._thread.start()
+        for server in self._servers:
+            threading.Thread(target=server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()

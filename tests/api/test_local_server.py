@@ -54,6 +54,17 @@ def test_it_publishes_the_key_its_tokens_are_verified_with(local_server):
     assert "d" not in key  # the public half only
 
 
+def test_it_serves_the_web_clients_config_and_its_sign_in(local_server):
+    config = httpx.get(f"{local_server.web_url}/config.json").json()
+    discovery = httpx.get(f"{local_server.url}/.well-known/openid-configuration").json()
+
+    assert config["apiUrl"] == local_server.url
+    assert config["redirectUri"] == local_server.web_url + "/"
+    assert config["authorizeUrl"] == discovery["authorization_endpoint"]
+    assert config["tokenUrl"] == discovery["token_endpoint"]
+    assert discovery["code_challenge_methods_supported"] == ["S256"]
+
+
 def test_its_presigned_urls_really_upload_and_download(local_server):
     data = os.urandom(3000)
     with local_server.client("uploader", admin=False) as http:
