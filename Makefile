@@ -7,8 +7,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SPECTRAL := contract/node_modules/.installed
+# `make run` and `make test` build the web client when npm is there (the browser tests skip
+# without its build); `make web` itself needs npm.
+WEB_IF_NPM := $(if $(shell command -v $(NPM) 2>/dev/null),web)
 
-.PHONY: install run token test lint bench client contract clean
+.PHONY: install run token test lint bench client contract clean web chromium
 
 # The install reports on stderr, pip's progress included, so that what a target prints on
 # stdout (`make token`'s one line) is all there is.
@@ -28,7 +31,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 install: $(INSTALLED)
 
 # make run [RELOAD=1: restart on code changes] [LOG_FORMAT=json: the JSON log lines]
-run: $(INSTALLED)
+run: $(INSTALLED) $(WEB_IF_NPM)
 	$(BIN)/python -m dev.server
 
 # A bearer token the `make run` server of this checkout accepts, on one line:
@@ -51,8 +54,27 @@ $(SPECTRAL): contract/package.json contract/package-lock.json
 		echo "npm not found: the OpenAPI style lint (Spectral) will be skipped"; \
 	fi
 
-test: lint $(SPECTRAL)
+test: lint $(SPECTRAL) $(WEB_IF_NPM) chromium
 	$(BIN)/python -m pytest
+
+# The web client (web/): types from openapi.yaml, checked with tsc and bundled with esbuild
+# into web/dist, static files that any web server serves; pinned by web/package-lock.json.
+WEB_INSTALLED := web/node_modules/.installed
+$(WEB_INSTALLED): web/package.json web/package-lock.json
+	@command -v $(NPM) >/dev/null 2>&1 || { echo "npm (Node.js >= 18) is needed to build the web client" >&2; exit 1; }
+	$(NPM) ci --prefix web --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web: $(WEB_INSTALLED)
+	@$(NPM) run --prefix web --silent build >&2
+
+# Chromium from Debian's packages for the browser tests (tests/browser), installed when
+# missing and root; Playwright drives it, and downloads no browser of its own.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
+		|| DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@command -v chromium >/dev/null 2>&1 || echo "chromium is not installed: the browser tests will be skipped"
 
 # The Python client generated from openapi.yaml, in clients/python (not committed).
 client: $(INSTALLED)
@@ -74,7 +96,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build clients contract/node_modules .pytest_cache .mypy_cache .ruff_cache \
+	rm -rf $(VENV) build clients contract/node_modules web/node_modules web/build web/dist .pytest_cache .mypy_cache .ruff_cache \
 		.hypothesis .schemathesis .import_linter_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 

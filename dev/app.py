@@ -13,16 +13,17 @@ from starlette.types import ASGIApp
 from api.functions.builders import local_app
 from api.settings import MissingSetting, Settings
 from dev.issuer import IssuerMiddleware, local_issuer
-from dev.landing import LandingMiddleware, web_client_origin
+from dev.landing import LandingMiddleware
 from dev.log_lines import ShortLinesMiddleware, log_format, use_short_lines
 from dev.server import ENDPOINT_ENV, local_settings
 from dev.spec_servers import LocalSpecMiddleware
+from dev.web_client import authorization_server, web_origin
 
 
 def create_local_app() -> ASGIApp:
     """The local app on the emulator named by the environment, its issuer's key and its
-    cursors' keys, with the landing page, the spec served with this server in it, and the
-    log in the format LOG_FORMAT names."""
+    cursors' keys, with the issuer's sign-in for the web client, the landing page, the spec
+    served with this server in it, and the log in the format LOG_FORMAT names."""
     environment = Settings.from_env()
     if environment.aws_endpoint_url is None:
         raise MissingSetting(f"{ENDPOINT_ENV} must name the emulator: start this with make run")
@@ -30,9 +31,13 @@ def create_local_app() -> ASGIApp:
     issuer = local_issuer(int(os.environ.get("PORT", "8000")))
     app = LandingMiddleware(
         LocalSpecMiddleware(
-            IssuerMiddleware(local_app(settings, authenticate=issuer.verifier()), issuer)
+            IssuerMiddleware(
+                local_app(settings, authenticate=issuer.verifier()),
+                issuer,
+                authorization=authorization_server(issuer, settings),
+            )
         ),
-        web_client_origin(),
+        web_origin(),
     )
     if log_format() == "json":
         return app

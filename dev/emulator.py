@@ -21,6 +21,7 @@ from api.aws.dynamo import create_table_request
 from api.resources import BUCKETS, TABLES
 from api.settings import Settings
 from dev.s3_copy_conditions import CopyConditionsLayer
+from dev.s3_cors import BucketCorsLayer, template_cors_rules
 from dev.s3_post_policy import PostPolicyLayer
 
 FAKE_CREDENTIALS = {
@@ -67,11 +68,12 @@ class _QuietRequestHandler(MotoRequestHandler):
 
 
 def emulator_app(credentials: Mapping[str, str], clock: Callable[[], float] = time.time) -> Any:
-    """moto's WSGI app behind what S3 checks and moto does not: the policy of a presigned
-    POST (signed with one of `credentials`, checked at `clock`'s time) and the preconditions
-    of a CopyObject; serving one request at a time."""
+    """moto's WSGI app behind what S3 checks and moto does not: the bucket's CORS rules, the
+    policy of a presigned POST (signed with one of `credentials`, checked at `clock`'s time)
+    and the preconditions of a CopyObject; serving one request at a time."""
     moto = DomainDispatcherApplication(create_backend_app)
-    return _OneAtATime(PostPolicyLayer(CopyConditionsLayer(moto), credentials, clock))
+    s3 = PostPolicyLayer(CopyConditionsLayer(moto), credentials, clock)
+    return _OneAtATime(BucketCorsLayer(s3))
 
 
 class Emulator:
@@ -113,7 +115,8 @@ def _client(service: str, region: str, endpoint_url: str | None) -> Any:
 def create_resources(settings: Settings) -> None:
     """Create every table of api/resources.py (as its pynamodb model declares it, which a test
     proves equal to template.yaml's, with its TTL attribute) and every bucket, under the names
-    in `settings`."""
+    in `settings`, with the CORS rules template.yaml gives it for `settings.allowed_origins`
+    (none without origins)."""
     dynamodb = _client("dynamodb", settings.region, settings.aws_endpoint_url)
     for table in TABLES.values():
         dynamodb.create_table(**create_table_request(table, settings))
@@ -123,8 +126,14 @@ def create_resources(settings: Settings) -> None:
         )
     s3 = _client("s3", settings.region, settings.aws_endpoint_url)
     location = {} if settings.region == "us-east-1" else {"LocationConstraint": settings.region}
-    for bucket in BUCKETS:
+    for bucket in BUCKETS.values():
         s3.create_bucket(
-            Bucket=settings.bucket(bucket),
+            Bucket=settings.bucket(bucket.key),
             **({"CreateBucketConfiguration": location} if location else {}),
         )
+        rules = template_cors_rules(bucket.logical_id, settings.allowed_origins)
+        if settings.allowed_origins and rules:
+            s3.put_bucket_cors(
+                Bucket=settings.bucket(bucket.key),
+                CORSConfiguration={"CORSRules": [rule.as_s3() for rule in rules]},
+            )

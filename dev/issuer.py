@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -23,6 +23,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.paths import ROOT
 from api.rules.errors import Unauthenticated
+
+if TYPE_CHECKING:
+    from dev.authorization import AuthorizationServer
 
 # The key lives here, beside the checkout, never committed (.gitignore: .local/).
 KEY_FOLDER = ROOT / ".local" / "issuer"
@@ -201,16 +204,31 @@ class TokenVerifier:
 
 class IssuerMiddleware:
     """Serves the issuer's JWKS and discovery document beside the app, as an OIDC issuer
-    publishes them."""
+    publishes them, and with `authorization` its sign-in for browsers."""
 
-    def __init__(self, app: ASGIApp, issuer: LocalIssuer) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        issuer: LocalIssuer,
+        *,
+        authorization: AuthorizationServer | None = None,
+    ) -> None:
         self.app = app
+        discovery = issuer.discovery()
+        self.endpoints: dict[str, ASGIApp] = {}
+        if authorization is not None:
+            discovery.update(authorization.metadata())
+            self.endpoints = {path: authorization for path in authorization.paths}
         self.documents = {
             JWKS_PATH: json.dumps(issuer.jwks()).encode(),
-            DISCOVERY_PATH: json.dumps(issuer.discovery()).encode(),
+            DISCOVERY_PATH: json.dumps(discovery).encode(),
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        endpoint = self.endpoints.get(scope.get("path", "")) if scope["type"] == "http" else None
+        if endpoint is not None:
+            await endpoint(scope, receive, send)
+            return
         body = self.documents.get(scope.get("path", "")) if scope["type"] == "http" else None
         if body is None or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,16 +15,9 @@ from api.spec import load_spec
 from api.web.docs import DOCS_PATH, SPEC_JSON_PATH, SPEC_YAML_PATH
 from dev.local_http import request_origin, send_document
 
-DEFAULT_WEB_PORT = 3000
 SWAGGER_UI_PATH = "/ui/"
 # The page runs no script and loads nothing.
 SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
-
-
-def web_client_origin(env: Mapping[str, str] | None = None) -> str:
-    """Where `make run` serves the web client: localhost on WEB_PORT, else 3000."""
-    env = os.environ if env is None else env
-    return f"http://localhost:{env.get('WEB_PORT') or DEFAULT_WEB_PORT}"
 
 
 def links(origin: str, web_client: str) -> dict[str, dict[str, str]]:

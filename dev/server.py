@@ -16,8 +16,8 @@ from api.settings import Settings
 from dev.emulator import Emulator, create_resources, use_emulator_credentials
 from dev.issuer import local_issuer
 from dev.log_lines import UnknownLogFormat, log_format
+from dev.web_client import WebClient, client_config, web_origin
 
-DEFAULT_ORIGINS = ("http://localhost:3000",)
 H11_MAX_EVENT_BYTES = 256 * 1024
 EMULATOR_READ_TIMEOUT_SECONDS = 30.0
 # Each caller's requests per minute unless RATE_LIMIT_PER_MINUTE says otherwise (0: off).
@@ -39,7 +39,7 @@ def local_settings(endpoint_url: str, environment: Settings | None = None) -> Se
         settings,
         rate_limit_per_minute=int(rate_limit) if rate_limit else DEFAULT_RATE_LIMIT_PER_MINUTE,
         aws_endpoint_url=endpoint_url,
-        allowed_origins=settings.allowed_origins or DEFAULT_ORIGINS,
+        allowed_origins=settings.allowed_origins or (web_origin(),),
         aws_read_timeout_seconds=EMULATOR_READ_TIMEOUT_SECONDS,
         cursor_keys=settings.cursor_keys or (secrets.token_urlsafe(32).encode(),),
     )
@@ -80,10 +80,12 @@ def main() -> None:
         issuer = local_issuer(port)
         os.environ.update(worker_environment(emulator.endpoint_url, settings, port))
         api = f"http://127.0.0.1:{port}"
+        web = WebClient(client_config(issuer, api, web_origin())).start()
         limit = settings.rate_limit_per_minute
         print(
             f"API:      {api} (its front page links to the web client, the docs and the spec)\n"
             f"Docs:     {api}/ui\n"
+            f"Web:      {web.url}{'' if web.built else ' (run make web to build it)'}\n"
             f"Emulator: {emulator.endpoint_url} (DynamoDB and S3, in this process)\n"
             f"Tokens:   issued by {issuer.issuer} (JWKS at {api}/.well-known/jwks.json):"
             " make token SUB=<subject> [ADMIN=1]\n"
@@ -114,6 +116,7 @@ def main() -> None:
             h11_max_incomplete_event_size=H11_MAX_EVENT_BYTES,
         )
         print("Stopped.", flush=True)
+        web.stop()
     finally:
         emulator.stop()
 

@@ -29,6 +29,8 @@ def free_port() -> int:
 class LocalServer:
     url: str
     emulator_url: str
+    # The web client's origin (WEB_PORT), which the API's and the bucket's CORS allow.
+    web_url: str
     process: subprocess.Popen[bytes]
     log: Path
 
@@ -53,17 +55,27 @@ class LocalServer:
 @contextmanager
 def local_server(**extra_env: str) -> Iterator[LocalServer]:
     """`python -m dev.server` with its default settings (tables Users, Assets; bucket
-    assets) but `extra_env` on free ports; stopped with SIGTERM, or killed if it will not
-    stop."""
-    port, emulator_port = free_port(), free_port()
-    env = {**os.environ, **extra_env, "PORT": str(port), "EMULATOR_PORT": str(emulator_port)}
+    assets; the web origin allowed) but `extra_env`, on free ports; stopped with SIGTERM, or
+    killed if it will not stop."""
+    port, emulator_port, web_port = free_port(), free_port(), free_port()
+    env = {
+        **os.environ,
+        **extra_env,
+        "PORT": str(port),
+        "EMULATOR_PORT": str(emulator_port),
+        "WEB_PORT": str(web_port),
+    }
     # Output goes to a file: a pipe nobody reads fills up and blocks the server.
     log = tempfile.NamedTemporaryFile(prefix="local-server-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "dev.server"], cwd=ROOT, env=env, stdout=log, stderr=log
     )
     server = LocalServer(
-        f"http://127.0.0.1:{port}", f"http://127.0.0.1:{emulator_port}", process, Path(log.name)
+        f"http://127.0.0.1:{port}",
+        f"http://127.0.0.1:{emulator_port}",
+        f"http://localhost:{web_port}",
+        process,
+        Path(log.name),
     )
     deadline = time.monotonic() + 60
     while True:

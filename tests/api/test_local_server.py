@@ -36,9 +36,9 @@ def test_it_serves_the_users_flow_the_docs_and_cors(local_server):
     assert httpx.get(f"{url}/ui/").status_code == 200
     preflight = httpx.options(
         f"{url}/users",
-        headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"},
+        headers={"Origin": local_server.web_url, "Access-Control-Request-Method": "POST"},
     )
-    assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert preflight.headers["access-control-allow-origin"] == local_server.web_url
     assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
 
 
@@ -50,6 +50,17 @@ def test_it_publishes_the_key_its_tokens_are_verified_with(local_server):
     (key,) = jwks["keys"]
     assert (key["kty"], key["alg"], key["use"]) == ("RSA", "RS256", "sig")
     assert "d" not in key  # the public half only
+
+
+def test_it_serves_the_web_clients_config_and_its_sign_in(local_server):
+    config = httpx.get(f"{local_server.web_url}/config.json").json()
+    discovery = httpx.get(f"{local_server.url}/.well-known/openid-configuration").json()
+
+    assert config["apiUrl"] == local_server.url
+    assert config["redirectUri"] == local_server.web_url + "/"
+    assert config["authorizeUrl"] == discovery["authorization_endpoint"]
+    assert config["tokenUrl"] == discovery["token_endpoint"]
+    assert discovery["code_challenge_methods_supported"] == ["S256"]
 
 
 def test_its_presigned_urls_really_upload_and_download(local_server):

@@ -9,7 +9,8 @@ from starlette.testclient import TestClient
 from api.functions.builders import users_function
 from api.spec import load_spec
 from dev.app import create_local_app
-from dev.landing import prefers_json, web_client_origin
+from dev.landing import prefers_json
+from dev.web_client import DEFAULT_WEB_PORT, web_origin
 from tests.events import FakeLambdaContext, make_http_event
 
 ORIGIN = "http://127.0.0.1:8000"
@@ -56,7 +57,7 @@ def test_the_web_client_link_follows_web_port(worker_env, monkeypatch):
     with TestClient(create_local_app()) as client:
         links = client.get("/", headers={"Accept": "application/json"}).json()["links"]
     assert links["webClient"]["href"] == "http://localhost:3100"
-    assert web_client_origin({}) == "http://localhost:3000"
+    assert web_origin(DEFAULT_WEB_PORT) == "http://localhost:3000"
 
 
 def test_a_head_of_the_front_page_has_its_length_and_no_body(client):
