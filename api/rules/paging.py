@@ -3,13 +3,19 @@ one index or merged from the shards of one."""
 
 from __future__ import annotations
 
+import re
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from api.rules.errors import InvalidCursor
+
 T = TypeVar("T")
 Position = dict[str, Any]
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_MAX_MILLIS = 2**53
+_NOT_ISSUED = "The cursor is not one this API issued."
 
 # The most items one listing request evaluates: items read from an index, whether its filter
 # keeps them or not (expired items not yet swept count as much as live ones). When the budget
@@ -108,8 +114,8 @@ def merged_page(
     continue from, None when every shard is done.
 
     Each shard not done is read once with limit + 1, the page and the one that tells another
-    follows; again only when the page needs its next item and it has none left, with what
-    the page still needs; each evaluating at most `budget` items in all. When a shard's
+    follows; again only when the page needs its next item and the filter left it none, with
+    the rest of its budget, as `bounded_page` does: each evaluates at most `budget` items. When a shard's
     budget runs out before it has an item to compare, the page ends short there. A shard's
     next position is the last item taken from it, its old one if none was, or its last item
     evaluated when it has none left unread by the page (which may be one the filter
@@ -128,7 +134,7 @@ def merged_page(
         waiting = [s for s in shards.values() if not s.pending and not s.exhausted()]
         for shard in waiting:
             while not shard.pending and not shard.exhausted() and shard.evaluated < budget:
-                shard.fetch(min(limit + 1 - len(page), budget - shard.evaluated))
+                shard.fetch(budget - shard.evaluated)
         if any(not s.pending and not s.exhausted() for s in shards.values()):
             break  # a shard spent its budget: its next item is unknown
         ready = [s for s in shards.values() if s.pending]
@@ -145,3 +151,49 @@ def merged_page(
         elif shard.last_evaluated is not None:
             after[i] = shard.last_evaluated
     return page, None if all(p == DONE for p in after) else after
+
+
+def checked_position(position: Mapping[str, Any], id_name: str) -> tuple[str, int]:
+    """The id and createdAt of a page position {id_name: uuid, "createdAt": millis} of a
+    createdAt-ordered listing; InvalidCursor for anything else."""
+    item_id, created_at = position.get(id_name), position.get("createdAt")
+    if (
+        set(position) != {id_name, "createdAt"}
+        or not isinstance(item_id, str)
+        or not _UUID.match(item_id)
+        or type(created_at) is not int
+        or not 0 <= created_at < _MAX_MILLIS
+    ):
+        raise InvalidCursor(_NOT_ISSUED)
+    return item_id, created_at
+
+
+def shard_positions(position: Mapping[str, Any], id_name: str, shards: int) -> list[ShardPosition]:
+    """The positions of each of `shards` shards in the page position of a merged listing,
+    {"shards": [...]}: each null (not started), "done" or [createdAt, id], as page positions
+    {id_name: id, "createdAt": createdAt} of its shard; InvalidCursor for anything else."""
+    entries = position.get("shards")
+    if set(position) != {"shards"} or not isinstance(entries, list) or len(entries) != shards:
+        raise InvalidCursor(_NOT_ISSUED)
+    return [_shard_position(entry, id_name) for entry in entries]
+
+
+def _shard_position(entry: Any, id_name: str) -> ShardPosition:
+    if entry is None or entry == DONE:
+        return None if entry is None else DONE
+    if not isinstance(entry, list) or len(entry) != 2:
+        raise InvalidCursor(_NOT_ISSUED)
+    position = {id_name: entry[1], "createdAt": entry[0]}
+    checked_position(position, id_name)
+    return position
+
+
+def merged_position(positions: Sequence[ShardPosition], id_name: str) -> Position:
+    """The page position of a merged listing from its shards' positions: the inverse of
+    `shard_positions`."""
+    return {
+        "shards": [
+            p if p is None or isinstance(p, str) else [p["createdAt"], p[id_name]]
+            for p in positions
+        ]
+    }
