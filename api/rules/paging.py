@@ -115,11 +115,11 @@ def merged_page(
 
     Each shard not done is read once with limit + 1, the page and the one that tells another
     follows; again only when the page needs its next item and the filter left it none, with
-    the rest of its budget, as `bounded_page` does: each evaluates at most `budget` items. When a shard's
-    budget runs out before it has an item to compare, the page ends short there. A shard's
-    next position is the last item taken from it, its old one if none was, or its last item
-    evaluated when it has none left unread by the page (which may be one the filter
-    dropped)."""
+    the rest of its budget, as `bounded_page` does: each shard evaluates at most `budget`
+    items. When a shard's budget runs out before it has an item to compare, the page ends
+    short there. A shard's next position is the last item taken from it, its old one if none
+    was, or its last item evaluated when the page left none of its items unread (which may
+    be one the filter dropped)."""
     if limit < 1:
         raise ValueError("a page holds at least one item")
     shards = {

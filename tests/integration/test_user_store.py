@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import boto3
 import pytest
 
@@ -199,7 +201,7 @@ def test_a_page_queries_each_shard_once_with_limit_plus_one(repository, settings
     users = [make_user(n) for n in range(1, 41)]
     for user in users:
         repository.add(user, NOW)
-    queries: list[dict] = []
+    queries: list[dict[str, Any]] = []
     client = model_connection(repository._model).client
     client.meta.events.register(
         "provide-client-params.dynamodb.Query", lambda params, **_: queries.append(params)

@@ -3,6 +3,8 @@ promises every listing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -166,7 +168,7 @@ class Shards:
     def walk(self, limits: list[int], budget: int = ITEMS_EVALUATED_PER_REQUEST):
         """Every page, following the positions, the page sizes taken from `limits` in turn."""
         seen: list[tuple[int, str]] = []
-        positions: list | None = [None] * len(self.shards)
+        positions: list[Any] | None = [None] * len(self.shards)
         pages = 0
         while positions is not None:
             assert pages < 10_000, "the pages never end"
