@@ -25,15 +25,7 @@ from api.assets.service import (
     StoredObject,
 )
 from api.rules.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
-from api.rules.paging import (
-    Batch,
-    Position,
-    bounded_page,
-    checked_position,
-    merged_page,
-    merged_position,
-    shard_positions,
-)
+from api.rules.paging import Batch, Position, bounded_page, checked_position, merged_listing
 from api.users.list_shards import LIST_SHARDS, list_shard
 from api.users.service import NO_SUCH_USER, User, UserQuery, UserRepository
 
@@ -243,17 +235,14 @@ class InMemoryUserRepository(UserRepository):
                 self.users, self._shards[shard], "userId", lambda u: u.is_live(now_s), start
             )
 
-        starts = (
-            [None] * LIST_SHARDS if after is None else shard_positions(after, "userId", LIST_SHARDS)
-        )
-        users, positions = merged_page(
-            starts,
+        return merged_listing(
+            after,
+            LIST_SHARDS,
             open_shard,
             limit,
             lambda user: {"userId": user.user_id, "createdAt": user.created_at},
-            lambda user: (user.created_at, user.user_id),
+            "userId",
         )
-        return users, None if positions is None else merged_position(positions, "userId")
 
 
 class InMemoryAssetRepository(AssetRepository):

@@ -197,3 +197,24 @@ def merged_position(positions: Sequence[ShardPosition], id_name: str) -> Positio
             for p in positions
         ]
     }
+
+
+def merged_listing(
+    after: Mapping[str, Any] | None,
+    shards: int,
+    open_shard: Callable[[int, Position | None], Callable[[int], Batch[T]]],
+    limit: int,
+    position_of: Callable[[T], Position],
+    id_name: str,
+) -> tuple[list[T], Position | None]:
+    """A page of a listing merged from `shards` shards by (createdAt, id) descending, from
+    after the page position `after` (`shard_positions`; None for the first page), and the
+    page position to continue from, None when every shard is done."""
+    starts = [None] * shards if after is None else shard_positions(after, id_name, shards)
+
+    def sort_key(item: T) -> SortKey:
+        position = position_of(item)
+        return position["createdAt"], position[id_name]
+
+    items, positions = merged_page(starts, open_shard, limit, position_of, sort_key)
+    return items, None if positions is None else merged_position(positions, id_name)

@@ -16,14 +16,7 @@ from pynamodb.transactions import TransactWrite
 from api.aws.dynamo import bind_model, model_connection, newest_first
 from api.aws.faults import AwsRefusal, cancellation, translating_faults, unavailable
 from api.rules.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
-from api.rules.paging import (
-    Batch,
-    Position,
-    bounded_page,
-    merged_page,
-    merged_position,
-    shard_positions,
-)
+from api.rules.paging import Batch, Position, bounded_page, merged_listing
 from api.settings import Settings
 from api.users.list_shards import LIST_SHARDS, list_shard
 from api.users.service import NO_SUCH_USER, User, UserQuery, UserRepository
@@ -235,17 +228,7 @@ class DynamoUserRepository(UserRepository):
                 convert=_to_user,
             )
 
-        starts = (
-            [None] * LIST_SHARDS if after is None else shard_positions(after, "userId", LIST_SHARDS)
-        )
-        users, positions = merged_page(
-            starts,
-            open_shard,
-            limit,
-            _position_of,
-            lambda user: (user.created_at, user.user_id),
-        )
-        return users, None if positions is None else merged_position(positions, "userId")
+        return merged_listing(after, LIST_SHARDS, open_shard, limit, _position_of, "userId")
 
     def _with_email(self, query: UserQuery, now_s: int) -> list[User]:
         """The live user holding the email, through its guard item: two reads, however many
