@@ -52,10 +52,14 @@ class FakeDynamoDBClient:
                 self._table(delete["TableName"]).pop(self._key(delete["Key"]), None)
         return {}
 
-    def query(self, *, TableName: str, Limit: int, **_: Any) -> dict[str, Any]:
+    def query(
+        self, *, TableName: str, Limit: int, ExpressionAttributeValues: Any, **_: Any
+    ) -> dict[str, Any]:
+        """The newest users of the list shard the query names (the floor's one query)."""
+        shard = ExpressionAttributeValues[":shard"]
         items: list[dict[str, Any]] = []
         for item in reversed(self._table(TableName).values()):
-            if "entity" in item:
+            if item.get("listShard") == shard:
                 items.append(item)
                 if len(items) == Limit:
                     break

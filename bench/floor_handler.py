@@ -10,6 +10,7 @@ it does not validate against the contract and does not log.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from botocore.exceptions import ClientError
 
 Response = dict[str, Any]
 USER_ENTITY = "user"
+LIST_SHARDS = 8
 ASSET_ENTITY = "asset"
 GUARD_PREFIX = "email#"
 ASSET_LIFETIME = 30 * 24 * 3600
@@ -107,6 +109,16 @@ def _caller(event: dict[str, Any]) -> str:
 
 def _is_live(item: dict[str, Any], now_s: int) -> bool:
     return "ttl" not in item or int(item["ttl"]["N"]) > now_s
+
+
+def _list_shard(user_id: str) -> str:
+    """api/users/list_shards.py's list_shard, as a second implementation would write it."""
+    digest = hashlib.sha256(user_id.encode("utf-8")).digest()
+    return str(int.from_bytes(digest[:4], "big") % LIST_SHARDS)
+
+
+def _sort_key(item: dict[str, Any]) -> tuple[int, str]:
+    return int(item["createdAt"]["N"]), item["userId"]["S"]
 
 
 def _cancelled(exc: ClientError) -> bool:
@@ -212,6 +224,7 @@ class FloorHandler:
         item = {
             "userId": {"S": user_id},
             "entity": {"S": USER_ENTITY},
+            "listShard": {"S": _list_shard(user_id)},
             "email": {"S": email},
             "name": {"S": name},
             "createdAt": {"N": str(now_ms)},
@@ -254,28 +267,48 @@ class FloorHandler:
         return _json(200, _user_json(item), {"etag": f'"{item["version"]["N"]}"'})
 
     def list_users(self, limit: int) -> Response:
+        """Each list shard's newest limit + 1, merged newest first, with each shard's
+        position (api/rules/paging.py's merged_page, without refills: nothing filters out
+        the floor's users)."""
         if not 1 <= limit <= 100:
             raise ValueError("limit")
-        page = self._dynamodb().query(
-            TableName=self._users,
-            IndexName="createdAt-index",
-            KeyConditionExpression="#entity = :entity",
-            FilterExpression=_LIVE,
-            ExpressionAttributeNames={"#entity": "entity", "#ttl": "ttl"},
-            ExpressionAttributeValues={
-                ":entity": {"S": USER_ENTITY},
-                ":now": {"N": str(int(time.time()))},
-            },
-            ScanIndexForward=False,
-            Limit=limit + 1,
-        )
-        items = page.get("Items", [])
+        now_s = str(int(time.time()))
+        pages = [
+            self._dynamodb().query(
+                TableName=self._users,
+                IndexName="listShard-index",
+                KeyConditionExpression="#shard = :shard",
+                FilterExpression=_LIVE,
+                ExpressionAttributeNames={"#shard": "listShard", "#ttl": "ttl"},
+                ExpressionAttributeValues={":shard": {"S": str(shard)}, ":now": {"N": now_s}},
+                ScanIndexForward=False,
+                Limit=limit + 1,
+            )
+            for shard in range(LIST_SHARDS)
+        ]
+        newest = sorted(
+            (
+                (_sort_key(item), shard, item)
+                for shard, p in enumerate(pages)
+                for item in p["Items"]
+            ),
+            key=lambda entry: entry[0],
+            reverse=True,
+        )[:limit]
+        positions: list[Any] = []
+        for shard, page in enumerate(pages):
+            taken = [key for key, of, _ in newest if of == shard]
+            if len(taken) < len(page["Items"]):
+                positions.append(list(taken[-1]) if taken else None)
+            elif "LastEvaluatedKey" in page:
+                positions.append(list(_sort_key(page["LastEvaluatedKey"])))
+            else:
+                positions.append("done")
         cursor = None
-        if len(items) > limit:
-            last = items[limit - 1]
-            position = {"userId": last["userId"]["S"], "createdAt": int(last["createdAt"]["N"])}
-            cursor = base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
-        return _json(200, {"items": [_user_json(i) for i in items[:limit]], "nextCursor": cursor})
+        if any(p != "done" for p in positions):
+            cursor = base64.urlsafe_b64encode(json.dumps({"shards": positions}).encode()).decode()
+        items = [_user_json(item) for _, _, item in newest]
+        return _json(200, {"items": items, "nextCursor": cursor})
 
     def update_user(self, user_id: str, body: dict[str, Any]) -> Response:
         now = time.time()

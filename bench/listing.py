@@ -3,8 +3,10 @@ of its own, against the emulator the harness started.
 
 It fills a users table of its own with USERS users, and measures two listings, each as it is
 served now (through the users function, which reads at most api/rules/paging.py's budget per
-request) and as it was served before the budget (every DynamoDB Query the old code sent, sent
-the same way, until the page was full or the index ended, or DEADLINE_S had passed):
+index partition and request) and as it was served before the budget (every DynamoDB Query the
+code sent without one, sent the same way on today's indexes: each of the list shards of
+listShard-index from its newest, until it had matched the page and one more or ended, or
+DEADLINE_S had passed):
 
 - `GET /users?department=Rare&limit=1`, the one Rare user the oldest of all;
 - `GET /users?limit=20` when every user but the oldest has expired and is not yet swept.
@@ -26,6 +28,7 @@ from typing import Any
 
 import botocore
 
+from api.users.list_shards import all_list_shards, list_shard
 from bench.child import report
 
 NOW_MS = 1_790_000_000_000
@@ -55,10 +58,15 @@ botocore.register_initializer(
 )
 
 
+def user_id(n: int) -> str:
+    return str(uuid.UUID(int=n, version=4))
+
+
 def _user(n: int, department: str, expires: bool) -> dict[str, Any]:
     item = {
-        "userId": {"S": str(uuid.UUID(int=n, version=4))},
+        "userId": {"S": user_id(n)},
         "entity": {"S": "user"},
+        "listShard": {"S": list_shard(user_id(n))},
         "email": {"S": f"listed-{n}@example.com"},
         "name": {"S": f"User {n}"},
         "department": {"S": department},
@@ -84,37 +92,41 @@ def fill(dynamodb: Any, table: str, users: int, *, expired: bool) -> None:
 def unbounded(
     dynamodb: Any, table: str, department: str | None, limit: int, deadline_s: float
 ) -> dict[str, Any]:
-    """The Queries the listing sent before the budget: Limit = limit + 1 on createdAt-index,
-    filtering live users (of the department), on through LastEvaluatedKey until limit + 1
-    matched or the index ended, here also until `deadline_s` passed."""
+    """The Queries the listing sends without the budget: each list shard of listShard-index
+    with Limit = limit + 1, filtering live users (of the department), on through
+    LastEvaluatedKey until limit + 1 matched or the shard ended, here also until
+    `deadline_s` passed."""
     now_s = NOW_MS // 1000
-    names = {"#ttl": "ttl", "#entity": "entity"}
-    values: dict[str, Any] = {":user": {"S": "user"}, ":now": {"N": str(now_s)}}
+    names = {"#ttl": "ttl", "#shard": "listShard"}
+    values: dict[str, Any] = {":now": {"N": str(now_s)}}
     keep = "(attribute_not_exists(#ttl) OR #ttl > :now)"
     if department is not None:
         names["#department"] = "department"
         values[":department"] = {"S": department}
         keep += " AND #department = :department"
-    request: dict[str, Any] = {
-        "TableName": table,
-        "IndexName": "createdAt-index",
-        "KeyConditionExpression": "#entity = :user",
-        "FilterExpression": keep,
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
-        "ScanIndexForward": False,
-        "Limit": limit + 1,
-    }
     READS.take()
-    matched, finished = 0, False
+    finished = True
     started = time.perf_counter()
-    while time.perf_counter() - started < deadline_s:
-        page = dynamodb.query(**request)
-        matched += page["Count"]
-        if matched > limit or "LastEvaluatedKey" not in page:
-            finished = True
-            break
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    for shard in all_list_shards():
+        request: dict[str, Any] = {
+            "TableName": table,
+            "IndexName": "listShard-index",
+            "KeyConditionExpression": "#shard = :shard",
+            "FilterExpression": keep,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {**values, ":shard": {"S": shard}},
+            "ScanIndexForward": False,
+            "Limit": limit + 1,
+        }
+        matched, ended = 0, False
+        while time.perf_counter() - started < deadline_s:
+            page = dynamodb.query(**request)
+            matched += page["Count"]
+            if matched > limit or "LastEvaluatedKey" not in page:
+                ended = True
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        finished = finished and ended
     elapsed = time.perf_counter() - started
     calls, evaluated = READS.take()
     return {

@@ -25,8 +25,9 @@ from api.assets.service import (
     StoredObject,
 )
 from api.rules.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
-from api.rules.paging import Batch, bounded_page
+from api.rules.paging import Batch, Position, bounded_page, checked_position, merged_listing
 from api.rules.rate_limits import HitCounter
+from api.users.list_shards import LIST_SHARDS, list_shard
 from api.users.service import NO_SUCH_USER, User, UserQuery, UserRepository
 
 T = TypeVar("T", User, Asset)
@@ -67,24 +68,20 @@ class CreatedAtOrder:
         return itertools.islice(reversed(self._keys), len(self._keys) - end, None)
 
 
-def newest_first_page(
+def newest_first_reads(
     items: Mapping[str, T],
     order: CreatedAtOrder,
     id_name: str,
-    id_of: Callable[[T], str],
     matches: Callable[[T], bool],
-    limit: int,
     after: Mapping[str, Any] | None,
-) -> tuple[list[T], dict[str, Any] | None]:
-    """A page of the matching `items` by (createdAt, id) descending, as the createdAt GSIs
-    order them, read as a DynamoDB Query with a filter reads it: as far as the page and the
-    one item that tells another follows, evaluating at most the listings' budget of items,
-    matching or not (api/rules/paging.py)."""
+) -> Callable[[int], Batch[T]]:
+    """Reads of the matching `items` by (createdAt, id) descending, as the createdAt GSIs
+    order them, each as a DynamoDB Query with a Limit and a filter reads: on from where the
+    previous one stopped, starting after the position `after`."""
     mark = None
     if after is not None:
-        if set(after) != {id_name, "createdAt"}:
-            raise InvalidCursor("The cursor is not one this API issued.")
-        mark = (after["createdAt"], after[id_name])
+        item_id, created_at = checked_position(after, id_name)
+        mark = (created_at, item_id)
     keys = order.newest_first(mark)
     upcoming = next(keys, None)
 
@@ -102,8 +99,25 @@ def newest_first_page(
             None if last is None else {id_name: last[1], "createdAt": last[0]},
         )
 
+    return read
+
+
+def newest_first_page(
+    items: Mapping[str, T],
+    order: CreatedAtOrder,
+    id_name: str,
+    id_of: Callable[[T], str],
+    matches: Callable[[T], bool],
+    limit: int,
+    after: Mapping[str, Any] | None,
+) -> tuple[list[T], dict[str, Any] | None]:
+    """A page of the matching `items` newest first, read as a DynamoDB Query with a filter
+    reads it: as far as the page and the one item that tells another follows, evaluating at
+    most the listings' budget of items, matching or not (api/rules/paging.py)."""
     return bounded_page(
-        read, limit, lambda item: {id_name: id_of(item), "createdAt": item.created_at}
+        newest_first_reads(items, order, id_name, matches, after),
+        limit,
+        lambda item: {id_name: id_of(item), "createdAt": item.created_at},
     )
 
 
@@ -113,7 +127,8 @@ class InMemoryUserRepository(UserRepository):
     def __init__(self) -> None:
         self.users: dict[str, User] = {}
         self._lock = threading.Lock()
-        self._order = CreatedAtOrder()
+        # The users of each list shard, as listShard-index holds them.
+        self._shards = [CreatedAtOrder() for _ in range(LIST_SHARDS)]
         # The users of each department, as department-index holds them.
         self._departments: dict[str, CreatedAtOrder] = {}
         # The ids of the users with each email, and the order in which `users` holds them.
@@ -141,17 +156,20 @@ class InMemoryUserRepository(UserRepository):
         else:
             self._unindex(stored)
         self._with_email.setdefault(user.email, set()).add(user.user_id)
-        self._order.add((user.created_at, user.user_id))
+        self._shard(user).add((user.created_at, user.user_id))
         if user.department is not None:
             department = self._departments.setdefault(user.department, CreatedAtOrder())
             department.add((user.created_at, user.user_id))
+
+    def _shard(self, user: User) -> CreatedAtOrder:
+        return self._shards[int(list_shard(user.user_id))]
 
     def _unindex(self, user: User) -> None:
         ids = self._with_email[user.email]
         ids.discard(user.user_id)
         if not ids:
             del self._with_email[user.email]
-        self._order.remove((user.created_at, user.user_id))
+        self._shard(user).remove((user.created_at, user.user_id))
         if user.department is not None:
             self._departments[user.department].remove((user.created_at, user.user_id))
 
@@ -196,21 +214,36 @@ class InMemoryUserRepository(UserRepository):
                 if owner is None or department not in (None, owner.department):
                     return [], None
                 return [owner][:limit], None
-            # Without a department, the createdAt order; with one, that department's own.
-            order = (
-                self._order
-                if department is None
-                else self._departments.get(department, CreatedAtOrder())
-            )
+            if department is None:
+                return self._everyone(limit, after, now_s)
             return newest_first_page(
                 self.users,
-                order,
+                self._departments.get(department, CreatedAtOrder()),
                 "userId",
                 lambda u: u.user_id,
                 lambda user: user.is_live(now_s),
                 limit,
                 after,
             )
+
+    def _everyone(
+        self, limit: int, after: Mapping[str, Any] | None, now_s: int
+    ) -> tuple[list[User], dict[str, Any] | None]:
+        """As DynamoDB's: the pages of every list shard merged."""
+
+        def open_shard(shard: int, start: Position | None) -> Callable[[int], Batch[User]]:
+            return newest_first_reads(
+                self.users, self._shards[shard], "userId", lambda u: u.is_live(now_s), start
+            )
+
+        return merged_listing(
+            after,
+            LIST_SHARDS,
+            open_shard,
+            limit,
+            lambda user: {"userId": user.user_id, "createdAt": user.created_at},
+            "userId",
+        )
 
 
 class InMemoryAssetRepository(AssetRepository):

@@ -1,12 +1,17 @@
-"""python -m ops restore ... | python -m ops cost ..."""
+"""python -m ops restore ... | python -m ops cost ... | python -m ops shard-users ..."""
 
 from __future__ import annotations
 
 import sys
 
-from ops import consumption, cost, restore
+from ops import consumption, cost, restore, shard_users
 
-COMMANDS = {"restore": restore.main, "consumption": consumption.main, "cost": cost.main}
+COMMANDS = {
+    "restore": restore.main,
+    "consumption": consumption.main,
+    "cost": cost.main,
+    "shard-users": shard_users.main,
+}
 
 
 def main(argv: list[str]) -> int:

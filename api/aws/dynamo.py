@@ -4,7 +4,6 @@ settings, and newest-first reads through a `createdAt`-sorted GSI within a page'
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -15,14 +14,11 @@ from pynamodb.models import Model
 
 from api.aws.clients import pynamodb_options
 from api.resources import Table
-from api.rules.errors import InvalidCursor
-from api.rules.paging import Batch, Position
+from api.rules.paging import Batch, Position, checked_position
 from api.settings import Settings
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_MAX_MILLIS = 2**53
 
 
 def table_model(table: Table) -> type[Model]:
@@ -89,15 +85,7 @@ def start_key(
 ) -> dict[str, dict[str, str]]:
     """The ExclusiveStartKey of a createdAt-ordered GSI query, from a page position
     {id_name: uuid, "createdAt": millis}; InvalidCursor for anything else."""
-    item_id, created_at = position.get(id_name), position.get("createdAt")
-    if (
-        set(position) != {id_name, "createdAt"}
-        or not isinstance(item_id, str)
-        or not _UUID.match(item_id)
-        or type(created_at) is not int
-        or not 0 <= created_at < _MAX_MILLIS
-    ):
-        raise InvalidCursor("The cursor is not one this API issued.")
+    item_id, created_at = checked_position(position, id_name)
     partition_name, partition_value = partition
     return {
         id_name: {"S": item_id},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -16,8 +16,9 @@ from pynamodb.transactions import TransactWrite
 from api.aws.dynamo import bind_model, model_connection, newest_first
 from api.aws.faults import AwsRefusal, cancellation, translating_faults, unavailable
 from api.rules.errors import ConcurrentChange, EmailTaken, InvalidCursor, NotFound
-from api.rules.paging import bounded_page
+from api.rules.paging import Batch, Position, bounded_page, merged_listing
 from api.settings import Settings
+from api.users.list_shards import LIST_SHARDS, list_shard
 from api.users.service import NO_SUCH_USER, User, UserQuery, UserRepository
 
 USER_ENTITY = "user"
@@ -34,20 +35,21 @@ class EmailIndex(GlobalSecondaryIndex["UserItem"]):
     email = UnicodeAttribute(hash_key=True)
 
 
-class CreatedAtIndex(GlobalSecondaryIndex["UserItem"]):
-    """All users under one partition value, newest first: listing is a Query, never a Scan."""
+class ListShardIndex(GlobalSecondaryIndex["UserItem"]):
+    """All users over LIST_SHARDS partitions, each newest first: listing is a Query of each,
+    never a Scan, and the users' writes spread over as many partitions."""
 
     class Meta:
-        index_name = "createdAt-index"
+        index_name = "listShard-index"
         projection = AllProjection()
 
-    entity = UnicodeAttribute(hash_key=True)
+    list_shard = UnicodeAttribute(hash_key=True, attr_name="listShard")
     created_at = NumberAttribute(range_key=True, attr_name="createdAt")
 
 
 class DepartmentIndex(GlobalSecondaryIndex["UserItem"]):
     """The users of one department, newest first: a department's listing reads only its own
-    users (a filter on createdAt-index would read all). Users without one are not in it."""
+    users (a filter on listShard-index would read all). Users without one are not in it."""
 
     class Meta:
         index_name = "department-index"
@@ -69,6 +71,7 @@ class UserItem(Model):
 
     user_id = UnicodeAttribute(hash_key=True, attr_name="userId")
     entity = UnicodeAttribute(null=True)
+    list_shard = UnicodeAttribute(null=True, attr_name="listShard")
     email = UnicodeAttribute(null=True)
     name = UnicodeAttribute(null=True)
     department = UnicodeAttribute(null=True)
@@ -80,7 +83,7 @@ class UserItem(Model):
     subject = UnicodeAttribute(null=True)
 
     email_index = EmailIndex()
-    created_at_index = CreatedAtIndex()
+    list_shard_index = ListShardIndex()
     department_index = DepartmentIndex()
 
 
@@ -109,6 +112,7 @@ class DynamoUserRepository(UserRepository):
         return self._model(
             user.user_id,
             entity=USER_ENTITY,
+            list_shard=list_shard(user.user_id),
             email=user.email,
             name=user.name,
             department=user.department,
@@ -193,24 +197,38 @@ class DynamoUserRepository(UserRepository):
             if after is not None:  # the email listing is always a single page
                 raise InvalidCursor("The cursor belongs to a query with other filters.")
             return self._with_email(query, now_s)[:limit], None
-        model = self._model
-        index: GlobalSecondaryIndex[UserItem]
         if query.department is None:
-            index, partition = model.created_at_index, ("entity", USER_ENTITY)
-        else:
-            index, partition = model.department_index, ("department", query.department)
+            return self._everyone(limit, after, now_s)
+        model = self._model
         read = newest_first(
             model,
-            index,
-            partition,
+            model.department_index,
+            ("department", query.department),
             "userId",
             keep=_live(model, now_s),
             after=after,
             convert=_to_user,
         )
-        return bounded_page(
-            read, limit, lambda user: {"userId": user.user_id, "createdAt": user.created_at}
-        )
+        return bounded_page(read, limit, _position_of)
+
+    def _everyone(
+        self, limit: int, after: Mapping[str, Any] | None, now_s: int
+    ) -> tuple[list[User], dict[str, Any] | None]:
+        """All live users, newest first: the pages of every list shard merged."""
+        model = self._model
+
+        def open_shard(shard: int, start: Position | None) -> Callable[[int], Batch[User]]:
+            return newest_first(
+                model,
+                model.list_shard_index,
+                ("listShard", str(shard)),
+                "userId",
+                keep=_live(model, now_s),
+                after=start,
+                convert=_to_user,
+            )
+
+        return merged_listing(after, LIST_SHARDS, open_shard, limit, _position_of, "userId")
 
     def _with_email(self, query: UserQuery, now_s: int) -> list[User]:
         """The live user holding the email, through its guard item: two reads, however many
@@ -228,6 +246,10 @@ class DynamoUserRepository(UserRepository):
         if query.department is not None and owner.department != query.department:
             return []
         return [owner]
+
+
+def _position_of(user: User) -> Position:
+    return {"userId": user.user_id, "createdAt": user.created_at}
 
 
 def _to_user(item: UserItem) -> User:

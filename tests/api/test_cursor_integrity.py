@@ -15,10 +15,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.functions.builders import assets_function, local_app, users_function
-from api.rules.cursors import TAG_BYTES
+from api.rules.cursors import TAG_BYTES, CursorCodec
 from tests.api.problems import assert_problem
 from tests.events import FakeLambdaContext, make_http_event
-from tests.identity import bearer, verify
+from tests.identity import ADMIN, bearer, verify
 
 OTHER_KEY = b"another deployment's cursor key, 32+ bytes"
 # openapi.yaml's example cursors before cursors were signed: what a client may still hold.
@@ -66,7 +66,11 @@ def edited(cursor: str) -> str:
     """The cursor with its position moved on and re-encoded, its tag kept."""
     raw = decoded(cursor)
     payload = json.loads(raw[:-TAG_BYTES])
-    payload["p"]["createdAt"] -= 1
+    position = payload["p"]
+    if "shards" in position:  # a users listing's: one shard read again from its start
+        position["shards"][position["shards"].index("done")] = None
+    else:
+        position["createdAt"] -= 1
     text = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     return unpadded(text + raw[-TAG_BYTES:])
 
@@ -99,6 +103,18 @@ def test_a_tampered_cursor_is_400_naming_the_cursor(client, listing, tamper):
 @pytest.mark.parametrize("listing", LISTINGS)
 def test_an_unsigned_cursor_of_the_old_format_is_400(client, listing):
     response = client.get(listing, params={"cursor": UNSIGNED_V1[listing]})
+    assert_problem(response, 400, "The cursor is not one this API issued.")
+
+
+def test_a_signed_users_cursor_of_the_format_before_list_shards_is_400(settings, client):
+    fill(client, "/users")
+    before_shards = CursorCodec(settings.cursor_keys).encode(
+        {"caller": ADMIN, "department": None, "email": None},
+        {"userId": "3f2b9c1e-8d4a-4f6b-9a7e-2c1d0e5f4a3b", "createdAt": 1795685400000},
+    )
+
+    response = client.get("/users", params={"limit": 1, "cursor": before_shards})
+
     assert_problem(response, 400, "The cursor is not one this API issued.")
 
 

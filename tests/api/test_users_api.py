@@ -175,6 +175,31 @@ def test_list_pages_newest_first_with_an_opaque_cursor(client):
     assert cursor is None
 
 
+def test_paging_lists_every_user_that_exists_throughout_once_newest_first(client):
+    users = [create(client, email=f"u{i}@example.com").json() for i in range(30)]
+    newest_first = sorted(users, key=lambda u: (u["createdAt"], u["userId"]), reverse=True)
+    renamed, deleted = newest_first[20], newest_first[25]
+
+    seen, cursor, pages = [], None, 0
+    while True:
+        params = {"limit": 7, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/users", params=params).json()
+        seen += [u["userId"] for u in page["items"]]
+        cursor, pages = page.get("nextCursor"), pages + 1
+        if cursor is None:
+            break
+        if pages == 1:  # meanwhile: a rename, a delete and a new user
+            path = f"/users/{renamed['userId']}"
+            assert client.patch(path, json={"name": "Renamed"}).status_code == 200
+            assert client.delete(f"/users/{deleted['userId']}").status_code == 204
+            create(client, email="late@example.com")
+
+    throughout = [u["userId"] for u in newest_first if u is not deleted]
+    assert [i for i in seen if i in throughout] == throughout
+    assert len(seen) == len(set(seen))
+    assert pages == 5
+
+
 def test_list_defaults_to_20_items(client):
     for i in range(21):
         create(client, email=f"u{i}@example.com")

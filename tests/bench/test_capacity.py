@@ -1,18 +1,21 @@
 """The capacity model (bench/capacity.py) against the writes the code really sends: each
-operation runs twice, on two different users or assets, with every DynamoDB write recorded;
-an index partition written by both runs is one every request shares."""
+operation runs many times, on as many different users or assets, with every DynamoDB write
+recorded; an index whose partition values are fewer than the runs has partitions every
+request shares, as many as those values."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from api.assets.storage import DynamoAssetRepository, bind_asset_table
 from api.aws.dynamo import model_connection, model_schema
+from api.users.list_shards import LIST_SHARDS
 from api.users.storage import DynamoUserRepository, bind_user_table
-from bench.capacity import MODEL, PER_CALLER, ceilings
+from bench.capacity import MODEL, PER_CALLER, Shared, ceilings, main, users_writes_ceiling
 from tests.integration.test_asset_storage import OWNER, make_asset
 from tests.integration.test_user_store import NOW, make_user
 
@@ -73,22 +76,32 @@ def _index_key(item: dict[str, Any] | None, attributes: list[str]) -> tuple[Any,
     return tuple(next(iter(item[a].values())) for a in attributes)
 
 
-def shared_writes(first: list[Any], second: list[Any], table: str) -> dict[tuple[str, str], int]:
-    """Writes per request to the index partitions that both runs wrote to."""
-    shared = {(index, value) for index, _, value in first} & {
-        (index, value) for index, _, value in second
-    }
-    counts = Counter((table, index) for index, _, value in first if (index, value) in shared)
-    return dict(counts)
+def shared_writes(runs: list[list[Any]], table: str) -> dict[tuple[str, str], Shared]:
+    """Per index whose partition values repeat across `runs` (fewer values than runs): the
+    writes there per request, and the partitions those values are."""
+    values: dict[str, set[Any]] = {}
+    writes: dict[str, set[int]] = {}
+    for run in runs:
+        per_index = Counter(index for index, _, _ in run)
+        for index, count in per_index.items():
+            writes.setdefault(index, set()).add(count)
+        for index, _, value in run:
+            values.setdefault(index, set()).add(value)
+    shared = {}
+    for index, seen in values.items():
+        if len(seen) < len(runs):
+            (per_request,) = writes[index]  # the same in every run
+            shared[(table, index)] = Shared(per_request, len(seen))
+    return shared
 
 
-def run_twice(recorder: Recorder, operation) -> dict[tuple[str, str], int]:
-    runs = []
-    for n in (1, 2):
+def run_many(recorder: Recorder, operation, runs: int) -> dict[tuple[str, str], Shared]:
+    recorded = []
+    for n in range(1, runs + 1):
         start = len(recorder.writes)
         operation(n)
-        runs.append(recorder.writes[start:])
-    return shared_writes(runs[0], runs[1], recorder.table)
+        recorded.append(recorder.writes[start:])
+    return shared_writes(recorded, recorder.table)
 
 
 @pytest.fixture
@@ -103,37 +116,45 @@ def assets(settings):
     return DynamoAssetRepository(model), Recorder(model, "assets")
 
 
+# Enough users that every list shard is written several times over.
+USER_RUNS = 4 * LIST_SHARDS
+
+
 def test_the_users_operations_write_the_shared_partitions_the_model_says(users):
     repository, recorder = users
-    created = {n: make_user(n, department=f"Dept {n}") for n in (1, 2)}
+    created = {n: make_user(n, department=f"Dept {n}") for n in range(1, USER_RUNS + 1)}
     measured = {
-        "createUser": run_twice(recorder, lambda n: repository.add(created[n], NOW)),
-        "renameUser": run_twice(
+        "createUser": run_many(recorder, lambda n: repository.add(created[n], NOW), USER_RUNS),
+        "renameUser": run_many(
             recorder,
-            lambda n: repository.replace(
-                created[n], created[n].__class__(**{**vars(created[n]), "name": "R"}), NOW
-            ),
+            lambda n: repository.replace(created[n], replace(created[n], name="R"), NOW),
+            USER_RUNS,
         ),
     }
-    renamed = {n: repository.get(created[n].user_id, NOW) for n in (1, 2)}
-    measured["deleteUser"] = run_twice(recorder, lambda n: repository.remove(renamed[n], NOW))
+    renamed = {n: repository.get(created[n].user_id, NOW) for n in created}
+    measured["deleteUser"] = run_many(
+        recorder, lambda n: repository.remove(renamed[n], NOW), USER_RUNS
+    )
 
     assert measured == {op: MODEL[op] for op in ("createUser", "renameUser", "deleteUser")}
 
 
-def asset_runs(assets, owners: tuple[str, str]) -> dict[str, dict[tuple[str, str], int]]:
-    """The shared writes of creating, confirming and deleting two assets of `owners`."""
+ASSET_RUNS = 4
+
+
+def asset_runs(assets, owner_of) -> dict[str, dict[tuple[str, str], Shared]]:
+    """The shared writes of creating, confirming and deleting assets, the n-th of
+    `owner_of(n)`."""
     repository, recorder = assets
-    created = {n: make_asset(n, owner_id=owners[n - 1]) for n in (1, 2)}
-    measured = {"createAsset": run_twice(recorder, lambda n: repository.add(created[n]))}
-    confirmed = {
-        n: created[n].__class__(**{**vars(created[n]), "status": "uploaded", "version": 2})
-        for n in (1, 2)
-    }
-    measured["confirmAsset"] = run_twice(
-        recorder, lambda n: repository.replace(created[n], confirmed[n], NOW)
+    created = {n: make_asset(n, owner_id=owner_of(n)) for n in range(1, ASSET_RUNS + 1)}
+    measured = {"createAsset": run_many(recorder, lambda n: repository.add(created[n]), ASSET_RUNS)}
+    confirmed = {n: replace(created[n], status="uploaded", version=2) for n in created}
+    measured["confirmAsset"] = run_many(
+        recorder, lambda n: repository.replace(created[n], confirmed[n], NOW), ASSET_RUNS
     )
-    measured["deleteAsset"] = run_twice(recorder, lambda n: repository.remove(confirmed[n]))
+    measured["deleteAsset"] = run_many(
+        recorder, lambda n: repository.remove(confirmed[n]), ASSET_RUNS
+    )
     return measured
 
 
@@ -141,23 +162,35 @@ ASSET_OPERATIONS = ("createAsset", "confirmAsset", "deleteAsset")
 
 
 def test_two_callers_assets_share_the_partitions_the_model_says(assets):
-    measured = asset_runs(assets, (OWNER, "another-owner"))
+    measured = asset_runs(assets, lambda n: f"owner-{n}")
 
     assert measured == {op: MODEL[op] for op in ASSET_OPERATIONS}
 
 
 def test_one_callers_assets_share_its_own_partitions_as_the_model_says(assets):
-    measured = asset_runs(assets, (OWNER, OWNER))
+    measured = asset_runs(assets, lambda n: OWNER)
 
     assert measured == {op: MODEL[op] | PER_CALLER[op] for op in ASSET_OPERATIONS}
 
 
-def test_the_ceilings_follow_from_the_one_partition_of_each_operation():
+def test_the_ceilings_follow_from_the_shared_partitions_of_each_operation():
     found = ceilings()
 
-    assert found["createUser"] == {"requests_per_s": 1000.0, "partition": "users createdAt-index"}
+    assert found["createUser"] == {
+        "requests_per_s": 8000.0,
+        "partition": "users listShard-index (8 partitions)",
+    }
+    assert users_writes_ceiling() == 1000.0 * LIST_SHARDS
     assert found["createAsset"]["requests_per_s"] == float("inf")
     assert ceilings(PER_CALLER)["confirmAsset"] == {
         "requests_per_s": 1000.0,
-        "partition": "assets ownerId-index",
+        "partition": "assets ownerId-index (1 partition)",
     }
+
+
+def test_the_capacity_command_prints_the_users_ceiling_over_the_shards(capsys):
+    main()
+
+    out = capsys.readouterr().out
+    assert "users' creates + renames + deletes <= 8,000/s together" in out
+    assert "1,000/s on each of the 8 partitions of listShard-index" in out

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from typing import Any
 
 import pytest
@@ -202,3 +203,12 @@ def test_every_budget_is_judged_and_each_fails_past_its_limit():
     assert len(within) == 2 * 2 + 4 + 2
     assert all(verdict["met"] for verdict in within)
     assert [v["met"] for v in past if "RSS" not in v["budget"]] == [False] * 8
+
+
+def test_the_floor_puts_each_user_in_the_list_shard_the_application_does():
+    from api.users.list_shards import LIST_SHARDS, list_shard
+    from bench import floor_handler
+
+    ids = [str(uuid.UUID(int=n, version=4)) for n in range(1, 50)]
+    assert floor_handler.LIST_SHARDS == LIST_SHARDS
+    assert [floor_handler._list_shard(i) for i in ids] == [list_shard(i) for i in ids]

@@ -11,8 +11,8 @@ USERS_TABLE = {
     "key": {"userId": ("S", "HASH")},
     "indexes": {
         "email-index": {"key": {"email": ("S", "HASH")}, "projection": "ALL"},
-        "createdAt-index": {
-            "key": {"entity": ("S", "HASH"), "createdAt": ("N", "RANGE")},
+        "listShard-index": {
+            "key": {"listShard": ("S", "HASH"), "createdAt": ("N", "RANGE")},
             "projection": "ALL",
         },
         "department-index": {

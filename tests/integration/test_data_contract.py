@@ -7,6 +7,7 @@ import base64
 import calendar
 import hashlib
 import hmac
+import itertools
 import json
 import re
 import time
@@ -36,6 +37,7 @@ from api.rules.principal import Principal
 from api.rules.rate_limits import RateLimit, rate_limit_headers
 from api.rules.timestamps import format_millis, format_seconds, parse_to_seconds
 from api.settings import Settings
+from api.users.list_shards import LIST_SHARDS, list_shard
 from api.users.service import User, UserQuery, UserService, normalize_email
 from api.users.storage import DynamoUserRepository, bind_user_table
 from api.web.idempotency import IdempotentRequests, Outcome
@@ -309,22 +311,30 @@ def cursor_codec(given: dict[str, Any]) -> CursorCodec:
 
 def expired_above(given: dict[str, Any]) -> list[dict[str, Any]]:
     """The `expiredAbove` users of a pages vector: n = 1, 2, ... newer than every stored one,
-    all expired at `now` (see contract/DATA.md, Reading the vectors)."""
+    in the list shard of the newest stored one, all expired at `now` (see contract/DATA.md,
+    Reading the vectors)."""
     if not given.get("expiredAbove"):
         return []
-    newest = max(user["createdAt"] for user in given["stored"])
+    newest = max(given["stored"], key=lambda user: user["createdAt"])
+    ids = (f"00000000-0000-4000-8000-{k:012d}" for k in itertools.count(1))
+    in_shard = (i for i in ids if list_shard(i) == list_shard(newest["userId"]))
     return [
         {
-            "userId": f"00000000-0000-4000-8000-{n:012d}",
+            "userId": user_id,
             "email": f"expired-{n}@example.com",
             "name": "Expired",
-            "createdAt": newest + n,
-            "updatedAt": newest + n,
+            "createdAt": newest["createdAt"] + n,
+            "updatedAt": newest["createdAt"] + n,
             "expiresAt": int(given["now"]),
             "version": 1,
         }
-        for n in range(1, given["expiredAbove"] + 1)
+        for n, user_id in zip(range(1, given["expiredAbove"] + 1), in_shard, strict=False)
     ]
+
+
+def list_shards_output(given: dict[str, Any]) -> dict[str, Any]:
+    digest = hashlib.sha256(given["userId"].encode()).digest()
+    return {"first4Bytes": digest[:4].hex(), "listShard": list_shard(given["userId"])}
 
 
 def list_users(settings: Settings, given: dict[str, Any]) -> tuple[list[str], str | None]:
@@ -457,6 +467,7 @@ def test_every_section_of_the_vectors_is_checked_here() -> None:
         "pages",
         "idempotency_records",
         "rate_limits",
+        "list_shards",
     }
     for section in VECTORS.values():
         names = [vector["name"] for vector in section]
@@ -505,6 +516,17 @@ def test_a_listing_with_a_cursor_not_issued_for_its_query_is_refused(settings, g
 @pytest.mark.parametrize(("given", "expected"), vectors("start_keys"))
 def test_a_position_becomes_the_exclusive_start_key_the_vector_says(given, expected):
     assert start_keys_output(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), vectors("list_shards"))
+def test_a_user_is_in_the_list_shard_the_vector_says(given, expected):
+    assert list_shards_output(given) == expected
+
+
+def test_the_list_shard_vectors_cover_every_shard_and_ids_past_2_to_the_31():
+    outputs = [vector["output"] for vector in VECTORS["list_shards"]]
+    assert {o["listShard"] for o in outputs} == {str(n) for n in range(LIST_SHARDS)}
+    assert any(int(o["first4Bytes"], 16) >= 2**31 for o in outputs)  # no signed 32-bit read
 
 
 @pytest.mark.parametrize(("given", "expected"), vectors("s3_keys"))

@@ -6,7 +6,7 @@ the other users."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import boto3
@@ -18,6 +18,7 @@ from api.aws.dynamo import model_connection
 from api.rules.errors import InvalidCursor
 from api.rules.paging import ITEMS_EVALUATED_PER_REQUEST
 from api.settings import Settings
+from api.users.list_shards import LIST_SHARDS, list_shard
 from api.users.service import User, UserQuery, UserRepository
 from api.users.storage import GUARD_PREFIX, DynamoUserRepository, bind_user_table
 from dev.fakes import InMemoryAssetRepository, InMemoryUserRepository
@@ -60,6 +61,7 @@ def _user_item(u: User) -> dict[str, Any]:
     item = {
         "userId": u.user_id,
         "entity": "user",
+        "listShard": list_shard(u.user_id),
         "email": u.email,
         "name": u.name,
         "createdAt": u.created_at,
@@ -148,43 +150,53 @@ def assets(request, settings: Settings) -> Iterator[Store]:
     yield store
 
 
+def users_in_shard(shard: str, count: int, **changes: Any) -> list[User]:
+    """The first `count` users of tests' `user(n)` whose list shard is `shard`, oldest first."""
+    found = (user(n, **changes) for n in range(1, 100_000))
+    return [u for u in found if list_shard(u.user_id) == shard][:count]
+
+
 def expired_users_over_one_live(count: int) -> tuple[list[User], User]:
-    """`count` expired users, all newer than one live user."""
-    oldest = user(1)
-    return [oldest] + [user(n, expires_at=NOW - 5) for n in range(2, count + 2)], oldest
+    """`count` expired users of one list shard, all newer than one live user of it."""
+    oldest, *newer = users_in_shard("0", count + 1)
+    return [oldest] + [replace(u, expires_at=NOW - 5) for u in newer], oldest
 
 
-def test_a_users_listing_stops_at_the_budget_with_a_short_page_and_goes_on_from_there(users):
+def test_a_users_listing_stops_at_a_shards_budget_with_a_short_page_and_goes_on_from_there(
+    users,
+):
     seeded, oldest = expired_users_over_one_live(MORE_THAN_A_BUDGET)
     users.seed(seeded)
     repository: UserRepository = users.repository
 
     first, after = repository.find(UserQuery(), 1, None, NOW)
 
-    # The position of the last item evaluated, which was expired and so not returned.
+    # Shard 0's position is the last item evaluated, which was expired and so not returned;
+    # the others, empty, are done.
     last_evaluated = seeded[-BUDGET]
-    assert (first, after) == (
-        [],
-        {"userId": last_evaluated.user_id, "createdAt": last_evaluated.created_at},
-    )
+    shard_zero = [last_evaluated.created_at, last_evaluated.user_id]
+    assert (first, after) == ([], {"shards": [shard_zero] + ["done"] * (LIST_SHARDS - 1)})
     if users.queries is not None:
         assert users.evaluated() == BUDGET
         users.queries.clear()
     assert repository.find(UserQuery(), 1, after, NOW) == ([oldest], None)
     if users.queries is not None:
-        assert users.evaluated() <= BUDGET
+        # Shard 0 alone (the others are done): limit + 1, then the rest, to its end.
+        assert users.queries == [2, len(seeded) - BUDGET - 2]
 
 
-def test_an_unfiltered_page_of_live_users_is_one_query_of_limit_plus_one(users):
+def test_an_unfiltered_page_of_live_users_is_one_query_of_limit_plus_one_per_shard(users):
     seeded = [user(n) for n in range(1, 31)]
     users.seed(seeded)
 
     page, after = users.repository.find(UserQuery(), 20, None, NOW)
 
     assert page == seeded[::-1][:20]
-    assert after == {"userId": seeded[10].user_id, "createdAt": seeded[10].created_at}
+    assert after is not None
+    assert users.repository.find(UserQuery(), 20, after, NOW) == (seeded[::-1][20:], None)
     if users.queries is not None:
-        assert users.queries == [21]
+        assert len(users.queries) == 2 * LIST_SHARDS - after["shards"].count("done")
+        assert sum(users.queries[:LIST_SHARDS]) == len(seeded)  # 21 at most in each
 
 
 def test_a_rare_department_is_found_in_one_page_without_reading_the_other_users(users):

@@ -13,6 +13,9 @@ import pytest
 from api.assets.service import AssetService
 from api.rules.cursors import TAG_BYTES, CursorCodec, query_fingerprint
 from api.rules.errors import InvalidCursor
+from api.rules.paging import merged_position
+from api.spec import load_spec
+from api.users.list_shards import LIST_SHARDS
 from api.users.service import UserQuery, UserService
 from dev.fakes import (
     FakeClock,
@@ -212,3 +215,17 @@ def test_the_assets_service_signs_its_cursors_with_the_codec_it_is_given():
         AssetService(repository, storage, clock, cursors=CursorCodec((OLD_KEY,))).list(
             ADMIN_CALLER, None, 1, cursor
         )
+
+
+def test_the_longest_users_cursor_fits_the_length_the_spec_allows(codec):
+    spec = load_spec()
+    cursor_schema = spec["components"]["schemas"]["Cursor"]
+    query = {"caller": "c" * 255, "department": "d" * 100, "email": None}
+    every_shard_far_on = merged_position(
+        [{"userId": POSITION["userId"], "createdAt": 2**53 - 1}] * LIST_SHARDS, "userId"
+    )
+
+    longest = codec.encode(query, every_shard_far_on)
+
+    assert len(longest) <= cursor_schema["maxLength"]
+    assert re.fullmatch(cursor_schema["pattern"], longest)

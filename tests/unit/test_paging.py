@@ -1,10 +1,21 @@
-"""Pages read within a budget: what api/rules/paging.py promises every listing."""
+"""Pages read within a budget, from one index or merged from shards: what api/rules/paging.py
+promises every listing."""
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from api.rules.paging import ITEMS_EVALUATED_PER_REQUEST, Batch, bounded_page
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from api.rules.paging import (
+    DONE,
+    ITEMS_EVALUATED_PER_REQUEST,
+    Batch,
+    bounded_page,
+    merged_page,
+)
 from api.spec import load_spec, resolve
 
 
@@ -110,3 +121,153 @@ def test_a_page_that_nothing_filters_out_is_whole_in_one_read(limit):
     assert len(items) == limit
     assert position == {"n": items[-1]}
     assert index.reads == [limit + 1]
+
+
+# -- merged pages ---------------------------------------------------------------------------
+
+
+class Shards:
+    """Items (createdAt, id) spread over shards, each shard newest first with the order of a
+    createdAt GSI (createdAt, then id, descending); the ones in `kept` pass the filter. Each
+    shard is read as DynamoDB's Query reads it, from after a position with a Limit."""
+
+    def __init__(self, shards: list[list[tuple[int, str]]], kept: set[tuple[int, str]]) -> None:
+        self.shards = [sorted(items, reverse=True) for items in shards]
+        self.kept = kept
+        self.reads: list[tuple[int, int]] = []  # (shard, Limit)
+
+    def open(self, shard: int, after):
+        items = self.shards[shard]
+        at = 0 if after is None else items.index((after["createdAt"], after["id"])) + 1
+
+        def read(n: int) -> Batch[tuple[int, str]]:
+            nonlocal at
+            self.reads.append((shard, n))
+            evaluated = items[at : at + n]
+            at += len(evaluated)
+            # As DynamoDB's: a key whenever the Limit stopped the read, even at the end.
+            last = evaluated[-1] if len(evaluated) == n else None
+            return Batch(
+                [item for item in evaluated if item in self.kept],
+                len(evaluated),
+                None if last is None else {"createdAt": last[0], "id": last[1]},
+            )
+
+        return read
+
+    def page(self, positions, limit: int, budget: int = ITEMS_EVALUATED_PER_REQUEST):
+        return merged_page(
+            positions,
+            self.open,
+            limit,
+            lambda item: {"createdAt": item[0], "id": item[1]},
+            lambda item: item,
+            budget,
+        )
+
+    def walk(self, limits: list[int], budget: int = ITEMS_EVALUATED_PER_REQUEST):
+        """Every page, following the positions, the page sizes taken from `limits` in turn."""
+        seen: list[tuple[int, str]] = []
+        positions: list[Any] | None = [None] * len(self.shards)
+        pages = 0
+        while positions is not None:
+            assert pages < 10_000, "the pages never end"
+            items, positions = self.page(positions, limits[pages % len(limits)], budget)
+            seen.extend(items)
+            pages += 1
+        return seen, pages
+
+
+def item_sets():
+    key = st.tuples(st.integers(0, 20), st.sampled_from("abcdef"))
+    return st.lists(st.sets(key, max_size=40), min_size=1, max_size=8).map(
+        # an item lives in one shard only, as a user does
+        lambda shards: [sorted(set(s) - set().union(*shards[:i])) for i, s in enumerate(shards)]
+    )
+
+
+@given(
+    shards=item_sets(),
+    limits=st.lists(st.integers(1, 12), min_size=1, max_size=5),
+    budget=st.integers(1, 40),
+    data=st.data(),
+)
+@settings(max_examples=400, deadline=None)
+def test_paging_over_shards_yields_every_kept_item_exactly_once_newest_first(
+    shards, limits, budget, data
+):
+    everything = sorted({item for items in shards for item in items})
+    dropped = data.draw(st.sets(st.sampled_from(everything)) if everything else st.just(set()))
+    index = Shards(shards, kept=set(everything) - dropped)
+
+    seen, _ = index.walk(limits, budget)
+
+    assert seen == sorted(set(everything) - dropped, reverse=True)
+
+
+@given(shards=item_sets(), limits=st.lists(st.integers(1, 12), min_size=1, max_size=5))
+@settings(max_examples=200, deadline=None)
+def test_a_merged_page_reads_each_shard_for_at_most_the_page_and_one_more(shards, limits):
+    everything = {item for items in shards for item in items}
+    index = Shards(shards, kept=everything)
+    positions = [None] * len(shards)
+    for limit in limits:
+        index.reads.clear()
+        done = [i for i, p in enumerate(positions) if p == DONE]
+        _, positions = index.page(positions, limit)
+        assert all(n <= limit + 1 for _, n in index.reads)
+        assert not {shard for shard, _ in index.reads} & set(done)
+        # with nothing filtered out, one read per shard makes a whole page
+        assert len(index.reads) == len(shards) - len(done)
+        if positions is None:
+            break
+
+
+def test_a_merged_page_takes_the_newest_items_of_all_shards_in_order():
+    index = Shards([[(5, "a"), (1, "a")], [(4, "b"), (3, "b")], [(2, "c")]], kept=set())
+    index.kept = {item for items in index.shards for item in items}
+
+    items, positions = index.page([None, None, None], 3)
+
+    assert items == [(5, "a"), (4, "b"), (3, "b")]
+    # the second shard read to its end and gave all it had: done
+    assert positions == [{"createdAt": 5, "id": "a"}, DONE, None]
+    assert index.reads == [(0, 4), (1, 4), (2, 4)]
+
+
+def test_ties_in_createdat_go_by_id_descending_across_shards():
+    index = Shards([[(7, "a"), (7, "c")], [(7, "b"), (7, "d")]], kept=set())
+    index.kept = {item for items in index.shards for item in items}
+
+    assert index.walk([1]) == ([(7, "d"), (7, "c"), (7, "b"), (7, "a")], 4)
+
+
+def test_a_shard_that_is_done_is_not_read_again_and_the_last_page_has_no_positions():
+    index = Shards([[(3, "a")], [(2, "b"), (1, "b")]], kept={(3, "a"), (2, "b"), (1, "b")})
+
+    first, positions = index.page([None, None], 1)
+    # the first shard read to its end and gave all it had; the second gave nothing yet
+    assert (first, positions) == ([(3, "a")], [DONE, None])
+    index.reads.clear()
+    second, positions = index.page(positions, 1)
+    assert index.reads == [(1, 2)]
+    assert (second, positions) == ([(2, "b")], [DONE, {"createdAt": 2, "id": "b"}])
+    index.reads.clear()
+    assert index.page(positions, 5) == ([(1, "b")], None)
+    assert index.reads == [(1, 6)]
+
+
+def test_a_shard_whose_budget_runs_out_ends_the_page_short_after_its_last_item_evaluated():
+    dead = [(100 - n, "x") for n in range(50)]
+    index = Shards([dead, [(10, "y")]], kept={(10, "y")})
+
+    items, positions = index.page([None, None], 1, budget=20)
+
+    assert items == []
+    assert positions == [{"createdAt": 81, "id": "x"}, None]
+    assert index.page(positions, 1, budget=40) == ([(10, "y")], None)
+
+
+def test_a_merged_page_holds_at_least_one_item():
+    with pytest.raises(ValueError, match="at least one"):
+        Shards([[]], kept=set()).page([None], 0)
