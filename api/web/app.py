@@ -81,7 +81,8 @@ def create_app(
     app = AsyncApp(
         __name__,
         specification_dir=SPEC_PATH.parent,
-        middlewares=LAMBDA_MIDDLEWARES if lambda_runtime else None,
+        # A copy: Connexion inserts each added middleware into the list it is given.
+        middlewares=list(LAMBDA_MIDDLEWARES) if lambda_runtime else None,
     )
     with skip_spec_validation():
         app.add_api(

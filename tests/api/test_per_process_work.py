@@ -3,6 +3,7 @@ compiling the validators' schemas."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from connexion.apps.asynchronous import AsyncOperation
@@ -136,3 +137,14 @@ def test_each_parameter_name_is_sanitized_once_per_process(monkeypatch):
     assert serve_users_requests(1, handler) == [409, 200, 400]
     assert "limit" in first
     assert sanitized == []
+
+
+def test_building_a_lambda_app_leaves_the_next_ones_middlewares_as_they_were(settings):
+    from api.functions.builders import users_function
+    from api.web.app import LAMBDA_MIDDLEWARES
+
+    before = list(LAMBDA_MIDDLEWARES)
+    for _ in range(2):
+        users_function(dataclasses.replace(settings, rate_limit_per_minute=5))
+
+    assert before == LAMBDA_MIDDLEWARES
