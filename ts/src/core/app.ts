@@ -32,7 +32,7 @@ export interface AppOptions<Id extends string> {
   /** The wall clock in epoch seconds, for the rate limit. */
   clock?: () => number;
   /** The authored spec and its YAML text, served whole at /openapi.json, /openapi.yaml, /docs. */
-  documents: { spec: Record<string, any>; yaml: string };
+  documents: { specJson: string; yaml: string };
 }
 
 export type App = (request: HttpRequest, options?: { recorded?: boolean }) => Promise<HttpResponse>;
@@ -45,21 +45,21 @@ export function createApp<Id extends string>(options: AppOptions<Id>): App {
   const authenticate = options.authenticate ?? gatewayClaims;
   const clock = options.clock ?? (() => Date.now() / 1000);
   const match = routeMatcher(routes);
-  const document = documentServer(options.documents.spec, options.documents.yaml);
+  const document = documentServer(options.documents.specJson, options.documents.yaml);
   const routeOf = new Map(routes.map((route) => [route.operationId as string, route.path]));
   let cold = true;
 
   async function serve(request: HttpRequest, routed: { operationId: string | null }): Promise<HttpResponse> {
     try {
+      const found = match(request.method, request.path);
+      const preflight = request.method === "OPTIONS" && request.headers.has("origin") && request.headers.has("access-control-request-method");
+      // A CORS preflight on a path of the API, before anything else: API Gateway adds the
+      // headers its configuration allows.
+      if (preflight && found.kind !== "none") return { status: 204, headers: {} };
       checkLimits(request, settings.maxBodyBytes);
       if (request.path.length > 1 && request.path.endsWith("/")) throw new NotFound("There is no resource at this path.");
-      const found = match(request.method, request.path);
       if (found.kind === "none") throw new NotFound("There is no resource at this path.");
       if (found.kind === "method") {
-        if (request.method === "OPTIONS" && request.headers.has("origin") && request.headers.has("access-control-request-method")) {
-          // A CORS preflight: API Gateway adds the headers its configuration allows.
-          return { status: 204, headers: {} };
-        }
         throw new MethodNotAllowed("This resource does not support this method.", { headers: { Allow: found.allow.join(", ") } });
       }
       const { route, pathParameters } = found;

@@ -41,13 +41,14 @@ export function docsPage(spec: Record<string, any>): string {
   );
 }
 
-/** The server of the documents of `spec` (the parsed spec and its YAML text): a GET or HEAD
- * of one of their paths answered, anything else null. */
-export function documentServer(spec: Record<string, any>, yaml: string): (request: HttpRequest) => HttpResponse | null {
+/** The server of the documents of the spec (as JSON, parsed on first use, and its YAML
+ * text): a GET or HEAD of one of their paths answered, anything else null. */
+export function documentServer(specJson: string, yaml: string): (request: HttpRequest) => HttpResponse | null {
+  const spec = (): Record<string, any> => JSON.parse(specJson) as Record<string, any>;
   const makers: Record<string, [() => string, Record<string, string>]> = {
-    "/openapi.json": [() => pyDumps(spec), { "content-type": "application/json" }],
+    "/openapi.json": [() => pyDumps(spec()), { "content-type": "application/json" }],
     "/openapi.yaml": [() => yaml, { "content-type": "application/yaml" }],
-    "/docs": [() => docsPage(spec), { "content-type": "text/html; charset=utf-8", "content-security-policy": DOCS_SECURITY_POLICY }],
+    "/docs": [() => docsPage(spec()), { "content-type": "text/html; charset=utf-8", "content-security-policy": DOCS_SECURITY_POLICY }],
   };
   const made = new Map<string, string>();
   return (request) => {
