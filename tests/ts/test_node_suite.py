@@ -158,7 +158,7 @@ HOSTILE = [
     _event(method="POST", body=b'{"email": "a@b.c", "name": "A", "department": [1]}'),
     _event(method="POST", body=b'{"email": "a@b.c", "name": "A", "x": 1, "y": 2, "z": 3, "w": 4}'),
     _event(method="POST", body=b'{"email": "a@b.c", "name": "A", "\\ud800": 1}'),
-    _event(method="POST", body=b'{"email": "a@b.c", "name": "A\u202e"}'),
+    _event(method="POST", body=b'{"email": "a@b.c", "name": "A\\u202e"}'),
     _event(method="POST", body=b' \n{"email": "a@b.c"}\n '),
     _event(method="POST", body=b"[" * 5000),
     _event(method="POST", body=b'{"a":' * 2000 + b"1" + b"}" * 2000),
