@@ -37,13 +37,9 @@ export function parseJsonBody(text: string): unknown {
   };
 
   const string = (): string => {
-    const start = at - 1;
     let out = "";
     for (;;) {
-      if (at >= text.length) {
-        void start;
-        return fail("Unterminated string starting at");
-      }
+      if (at >= text.length) return fail("Unterminated string starting at");
       const char = text[at++] as string;
       if (char === '"') return out;
       if (char === "\\") {
@@ -53,10 +49,8 @@ export function parseJsonBody(text: string): unknown {
           const hex = text.slice(at, at + 4);
           if (!/^[0-9A-Fa-f]{4}$/.test(hex)) return fail("Invalid \\uXXXX escape");
           at += 4;
-          let unit = parseInt(hex, 16);
-          out += String.fromCharCode(unit);
-          // Python joins an escaped surrogate pair into one character, as a JS string holds it.
-          void unit;
+          // An escaped surrogate pair joins into one character, as in Python.
+          out += String.fromCharCode(parseInt(hex, 16));
           continue;
         }
         const decoded = ESCAPES[escape];

@@ -29,8 +29,3 @@ export interface OperationResult {
 export type Operation = (request: OperationRequest) => Promise<OperationResult> | OperationResult;
 
 export type Operations<Id extends string> = { readonly [K in Id]: Operation };
-
-/** The response of an operation that answers 200 with `body` and `headers`. */
-export function ok(body: unknown, headers: Record<string, string> = {}): OperationResult {
-  return { status: 200, body, headers };
-}

@@ -223,11 +223,10 @@ function parameterValue(parameter: ParameterSpec, request: HttpRequest, pathPara
   }
 }
 
-function coerce(parameter: ParameterSpec, value: string): string | number | boolean {
-  // Connexion's coercion; a value it cannot convert stays a string and fails the type.
+function coerce(parameter: ParameterSpec, value: string): string | number {
+  // Connexion's coercion of the spec's parameter types (strings and integers); a value it
+  // cannot convert stays a string and fails the type.
   if (parameter.type === "integer" && ASCII_INTEGER.test(value)) return Number(value);
-  if (parameter.type === "number" && !Number.isNaN(Number(value)) && value.trim() !== "") return Number(value);
-  if (parameter.type === "boolean" && ["true", "false"].includes(value.toLowerCase())) return value.toLowerCase() === "true";
   return value;
 }
 
