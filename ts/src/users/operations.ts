@@ -4,14 +4,17 @@ import { idempotencyKey, replayable, type IdempotentRequests, type Outcome } fro
 import type { Operation, OperationRequest } from "../core/operations.js";
 import type { Principal } from "../core/principal.js";
 import { formatMillis, formatSeconds } from "../core/timestamps.js";
-import { etagOfUser, type User, type UserChanges, type UserService } from "./service.js";
+import type { components } from "../generated/openapi.js";
+import { etagOfUser, type User, type UserService } from "./service.js";
 
 export type UsersOperationId = "listUsers" | "createUser" | "getUser" | "updateUser" | "deleteUser";
+// The spec's schemas, as openapi-typescript generates them from openapi.yaml.
+type Schemas = components["schemas"];
 
 const JSON_TYPE = { "Content-Type": "application/json" };
 
-export function userJson(user: User): Record<string, unknown> {
-  const body: Record<string, unknown> = {
+export function userJson(user: User): Schemas["User"] {
+  const body: Schemas["User"] = {
     userId: user.userId,
     email: user.email,
     name: user.name,
@@ -35,7 +38,7 @@ const header = (request: OperationRequest, name: string): string | null => reque
 export function userOperations(users: UserService, idempotency: IdempotentRequests): Record<UsersOperationId, Operation> {
   return {
     async createUser(request) {
-      const body = request.body as { email: string; name: string; department?: string; expiresAt?: string; subject?: string };
+      const body = request.body as Schemas["UserCreate"];
       const created = async (): Promise<Outcome> => {
         const user = await users.create(caller(request), body.email, body.name, {
           department: body.department ?? null,
@@ -58,7 +61,8 @@ export function userOperations(users: UserService, idempotency: IdempotentReques
         (limit as number | undefined) ?? 20,
         (cursor as string | undefined) ?? null,
       );
-      return { status: 200, body: { items: page.items.map(userJson), nextCursor: page.nextCursor }, headers: JSON_TYPE };
+      const body: Schemas["UserPage"] = { items: page.items.map(userJson), nextCursor: page.nextCursor };
+      return { status: 200, body, headers: JSON_TYPE };
     },
 
     async getUser(request) {
@@ -70,7 +74,7 @@ export function userOperations(users: UserService, idempotency: IdempotentReques
       const user = await users.update(
         caller(request),
         request.path.userId as string,
-        request.body as UserChanges,
+        request.body as Schemas["UserPatch"],
         header(request, "if-match"),
         header(request, "if-none-match"),
       );
