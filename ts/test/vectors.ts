@@ -1,5 +1,5 @@
-// contract/vectors.json, the golden vectors every implementation checks, with the helpers
-// the tests compare them with.
+// contract/vectors.json, the golden vectors every implementation checks, and the means of
+// comparing them with what the code stores.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
