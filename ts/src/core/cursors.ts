@@ -30,7 +30,7 @@ function spelling(signed: Buffer): string {
   return signed.toString("base64url");
 }
 
-/** Issues cursors signed with the first of `keys`; accepts those signed with any of them. */
+/** Signs cursors with the first of `keys`; accepts those signed with any of them. */
 export class CursorCodec {
   private readonly keys: readonly Buffer[];
 
