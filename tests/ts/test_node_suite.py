@@ -1,12 +1,15 @@
 """The TypeScript functions (ts/): their own node:test suite, the functions and tags they
-serve, and the users function answering hostile requests byte for byte as the Python one."""
+serve, the users function answering hostile requests and a conversation byte for byte as
+the Python one, and its bundle writing what the Python function reads."""
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 import subprocess
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -31,7 +34,7 @@ VALID = {"email": "a@b.c", "name": "A"}
 
 
 def _node_ready() -> None:
-    """Skips without npm; installs the pinned packages when `make ts` has not."""
+    """Skips without npm; installs the pinned packages and builds when `make ts` has not."""
     if shutil.which("npm") is None:
         pytest.skip("the TypeScript functions need npm (Node.js), which this machine lacks")
     if not (TS / "node_modules" / ".package-lock.json").exists():
@@ -41,6 +44,8 @@ def _node_ready() -> None:
             check=True,
             timeout=600,
         )
+    if not (TS / "dist" / "users-handler.js").exists():
+        subprocess.run(["npm", "run", "--silent", "build"], cwd=TS, check=True, timeout=600)
 
 
 def _run(*command: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -313,3 +318,76 @@ def test_the_node_users_function_keeps_a_conversation_as_the_python_one(settings
         if py != node
     ]
     assert differing == []
+
+
+def _bundle_env(settings: Settings) -> dict[str, str]:
+    """The environment the template gives the node users function, on the emulator's tables."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
+        "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
+        "AWS_REGION": settings.region,
+        "AWS_ENDPOINT_URL": str(settings.aws_endpoint_url),
+        "USERS_TABLE": settings.table("users"),
+        "IDEMPOTENCY_TABLE": settings.table("idempotency"),
+        "RATE_LIMITS_TABLE": settings.table("rate_limits"),
+        "CURSOR_KEY": CURSOR_KEY.decode(),
+        "RATE_LIMIT_PER_MINUTE": "100",
+        "LOG_LEVEL": "ERROR",
+    }
+
+
+SERVE_FROM_STDIN = """
+const { handler } = require("./dist/users-handler.js");
+const events = JSON.parse(require("fs").readFileSync(0, "utf8"));
+(async () => {
+  const results = [];
+  for (const event of events) results.push(await handler(event, {}));
+  process.stdout.write(JSON.stringify(results));
+})();
+"""
+
+
+def test_the_node_bundle_writes_what_the_python_function_reads_and_replays(settings):
+    """The built users bundle, with the AWS SDK, on the emulator's tables: the Python function
+    lists the users it stored and replays the creation it recorded under an Idempotency-Key."""
+    _node_ready()
+    create = _event(
+        method="POST",
+        body={"email": "Ada@Example.com", "name": "Ada", "department": "R"},
+        headers={"Idempotency-Key": "k"},
+    )
+    events = [
+        create,
+        _event(method="POST", body={"email": "ada@EXAMPLE.com", "name": "Another"}),
+        _event(method="POST", body={"email": "grace@example.com", "name": "Grace"}),
+    ]
+    result = subprocess.run(
+        ["node", "-e", SERVE_FROM_STDIN],
+        cwd=TS,
+        input=json.dumps(events),
+        env=_bundle_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    created, taken, grace = json.loads(result.stdout)
+    assert (created["statusCode"], taken["statusCode"], grace["statusCode"]) == (201, 409, 201)
+
+    python = users_function(replace(settings, cursor_keys=(CURSOR_KEY,)))
+    replayed = python(create, FakeLambdaContext())
+    assert replayed["statusCode"] == 201
+    assert replayed["headers"]["idempotent-replayed"] == "true"
+    assert _answer(replayed)[2] == powertools_order(json.loads(created["body"]))
+    listed = python(_event(query="limit=5"), FakeLambdaContext())
+    users = json.loads(_answer(listed)[2])["items"]
+    assert [u["email"] for u in users] == ["grace@example.com", "ada@example.com"]
+    assert users[1] == json.loads(created["body"])
+
+
+def powertools_order(body: dict[str, Any]) -> str:
+    """A replayed body as the Python function writes it: its members in the order of the
+    stored record, which Powertools sorts."""
+    return json.dumps(body, sort_keys=True) + "\n"
