@@ -11,7 +11,7 @@ SPECTRAL := contract/node_modules/.installed
 # without its build); `make web` itself needs npm.
 WEB_IF_NPM := $(if $(shell command -v $(NPM) 2>/dev/null),web)
 
-.PHONY: install run token test lint bench client contract clean web chromium
+.PHONY: install run token test lint bench client contract clean web chromium ts
 
 # The install reports on stderr, pip's progress included, so that what a target prints on
 # stdout (`make token`'s one line) is all there is.
@@ -54,7 +54,7 @@ $(SPECTRAL): contract/package.json contract/package-lock.json
 		echo "npm not found: the OpenAPI style lint (Spectral) will be skipped"; \
 	fi
 
-test: lint $(SPECTRAL) $(WEB_IF_NPM) chromium
+test: lint $(SPECTRAL) $(WEB_IF_NPM) chromium ts
 	$(BIN)/python -m pytest
 
 # The web client (web/): types from openapi.yaml, checked with tsc and bundled with esbuild
@@ -76,6 +76,15 @@ chromium:
 		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 	@command -v chromium >/dev/null 2>&1 || echo "chromium is not installed: the browser tests will be skipped"
 
+# The TypeScript functions (ts/): the pinned npm packages, then the build (routes, validators
+# and types from openapi.yaml; the type check; dist/*-handler.js). Skipped without npm.
+ts:
+	@if command -v $(NPM) >/dev/null 2>&1; then \
+		$(NPM) ci --prefix ts --no-audit --no-fund --loglevel=error && $(NPM) run --prefix ts --silent build; \
+	else \
+		echo "npm not found: the TypeScript functions (ts/) will not be built"; \
+	fi
+
 # The Python client generated from openapi.yaml, in clients/python (not committed).
 client: $(INSTALLED)
 	$(BIN)/python -m contract.client
@@ -96,7 +105,8 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build clients contract/node_modules web/node_modules web/build web/dist .pytest_cache .mypy_cache .ruff_cache \
+	rm -rf $(VENV) build clients contract/node_modules web/node_modules web/build web/dist \
+		ts/node_modules ts/dist ts/src/generated .pytest_cache .mypy_cache .ruff_cache \
 		.hypothesis .schemathesis .import_linter_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
