@@ -44,7 +44,7 @@ function isCombining(character: string): boolean {
 export function baseName(name: string): string {
   const stable = Array.from(name, (ch) => (isIn(unassigned, ch) ? NEVER_ASSIGNED : ch)).join("");
   const parts = stable.normalize("NFC").split(PATH_SEPARATORS);
-  return Array.from(parts[parts.length - 1], (ch) => (isIn(other, ch) ? "" : ch)).join("");
+  return Array.from(parts.at(-1) ?? "", (ch) => (isIn(other, ch) ? "" : ch)).join("");
 }
 
 /** A basename made only of [A-Za-z0-9._-] with at least one letter or digit, at most
