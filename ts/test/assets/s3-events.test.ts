@@ -31,7 +31,12 @@ test("only ObjectCreated records of S3 are handed on, in order", () => {
 
 test("the handler confirms each created key through the service and counts them", async () => {
   const seen: string[] = [];
-  const service = { objectCreated: async (key: string) => void seen.push(key) ?? null } as unknown as AssetService;
+  const service = {
+    objectCreated: async (key: string) => {
+      seen.push(key);
+      return null;
+    },
+  } as unknown as AssetService;
   const result = await handleS3Event(service, { Records: [makeS3Record({ key: "uploads/a" }), makeS3Record({ key: "uploads/b" })] });
   assert.deepEqual(result, { handled: 2 });
   assert.deepEqual(seen, ["uploads/a", "uploads/b"]);
