@@ -49,9 +49,3 @@ export async function handleS3Event(assets: AssetService, event: { Records?: unk
   for (const key of keys) await assets.objectCreated(key);
   return { handled: keys.length };
 }
-
-/** Whether a Lambda event is an S3 notification rather than an HTTP request. */
-export function isS3Event(event: unknown): event is { Records: unknown[] } {
-  const records = (event as { Records?: unknown } | null)?.Records;
-  return Array.isArray(records) && records.length > 0 && records.every((record) => (record as S3Record)?.eventSource === "aws:s3");
-}

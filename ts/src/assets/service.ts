@@ -3,6 +3,7 @@
 // alone (and administrators) it exists for.
 import { randomUUID } from "node:crypto";
 
+import type { CursorCodec, Position } from "../core/cursors.js";
 import {
   AssetNotReady,
   ConcurrentChange,
@@ -10,6 +11,7 @@ import {
   NotFound,
   ServiceUnavailable,
 } from "../core/errors.js";
+import type { Principal } from "../core/principal.js";
 import {
   type Asset,
   type Status,
@@ -25,23 +27,6 @@ import {
 import { contentDisposition } from "./file-names.js";
 
 export type Clock = () => number;
-/** A listing's position: `{assetId, createdAt}` of an asset. */
-export type Position = Record<string, unknown>;
-
-/** Who is calling: the `sub` of a verified token, and whether it is an administrator. */
-export interface Caller {
-  readonly subject: string;
-  readonly admin: boolean;
-  /** Whether this caller may see what `owner` owns: its own, or anything for an admin. */
-  maySee(owner: string | undefined): boolean;
-}
-
-/** Signed page cursors, each bound to the query (and caller) it was issued for. */
-export interface PageCursors {
-  encode(query: Record<string, unknown>, position: Position): string;
-  /** The position in `cursor`; InvalidCursor unless it was issued for `query`. */
-  decode(cursor: string, query: Record<string, unknown>): Position;
-}
 
 export interface PresignedPost {
   readonly url: string;
@@ -78,7 +63,7 @@ export interface AssetRepository {
     limit: number,
     after: Position | null,
     nowS: number,
-  ): Promise<{ items: Asset[]; position: Position | null }>;
+  ): Promise<[Asset[], Position | null]>;
 }
 
 /** The bucket holding the files; uploads and downloads go straight to it. */
@@ -120,7 +105,7 @@ export class AssetService {
   constructor(
     private readonly repository: AssetRepository,
     private readonly storage: ObjectStorage,
-    private readonly cursors: PageCursors,
+    private readonly cursors: CursorCodec,
     options: AssetServiceOptions = {},
   ) {
     this.clock = options.clock ?? (() => Date.now() / 1000);
@@ -134,7 +119,7 @@ export class AssetService {
   }
 
   async create(
-    caller: Caller,
+    caller: Principal,
     fileName: string,
     contentType: string,
     size: number,
@@ -174,7 +159,7 @@ export class AssetService {
   /** What a replay of the request that created the asset answers: the asset as it is now,
    * with a freshly signed upload while it is pending and none once it is not (its file is
    * settled); CreatedResourceGone once it is deleted or expired. */
-  async resume(caller: Caller, assetId: string): Promise<{ asset: Asset; upload: PresignedPost | null }> {
+  async resume(caller: Principal, assetId: string): Promise<{ asset: Asset; upload: PresignedPost | null }> {
     let asset: Asset;
     try {
       asset = await this.get(caller, assetId);
@@ -189,28 +174,28 @@ export class AssetService {
   }
 
   /** The live asset `caller` may see; NotFound, as for no asset, otherwise. */
-  private async visible(caller: Caller, assetId: string, nowS: number): Promise<Asset> {
+  private async visible(caller: Principal, assetId: string, nowS: number): Promise<Asset> {
     const asset = await this.repository.get(assetId, nowS);
     if (!caller.maySee(asset.ownerId)) throw new NotFound(NO_SUCH_ASSET);
     return asset;
   }
 
-  async get(caller: Caller, assetId: string): Promise<Asset> {
+  async get(caller: Principal, assetId: string): Promise<Asset> {
     const asset = await this.visible(caller, assetId, this.now().nowS);
     return asset.status === "pending" ? this.confirm(asset) : asset;
   }
 
   /** The caller's own assets: an administrator's too (it reads others' by id). */
-  async list(caller: Caller, status: Status | null, limit: number, cursor: string | null = null): Promise<AssetPage> {
+  async list(caller: Principal, status: Status | null, limit: number, cursor: string | null = null): Promise<AssetPage> {
     const { nowS } = this.now();
     // A cursor continues only the query, and the caller, it was issued to.
     const query = { status, caller: caller.subject };
     const after = cursor === null ? null : this.cursors.decode(cursor, query);
-    const { items, position } = await this.repository.find(caller.subject, status, limit, after, nowS);
+    const [items, position] = await this.repository.find(caller.subject, status, limit, after, nowS);
     return { items, nextCursor: position === null ? null : this.cursors.encode(query, position) };
   }
 
-  async download(caller: Caller, assetId: string): Promise<PresignedGet> {
+  async download(caller: Principal, assetId: string): Promise<PresignedGet> {
     const asset = await this.get(caller, assetId);
     if (asset.status !== "uploaded") {
       throw new AssetNotReady(
@@ -229,7 +214,7 @@ export class AssetService {
     return { url, expiresAt: nowS + DOWNLOAD_URL_SECONDS };
   }
 
-  async delete(caller: Caller, assetId: string): Promise<void> {
+  async delete(caller: Principal, assetId: string): Promise<void> {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const asset = await this.visible(caller, assetId, this.now().nowS);
       try {

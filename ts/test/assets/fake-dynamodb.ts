@@ -1,30 +1,19 @@
-// An in-memory DynamoDB for the assets tests: a DynamoDBClient whose `send` serves GetItem,
-// PutItem, DeleteItem and Query on one table (with its GSIs by partition and sort key), with
-// condition and filter expressions of comparisons, attribute_(not_)exists, AND, OR and
+// An in-memory DynamoDB for the assets tests, behind the core's DocumentSender: Get, Put,
+// Delete and Query (of the table's GSIs by partition and sort key) of @aws-sdk/lib-dynamodb,
+// with condition and filter expressions of comparisons, attribute_(not_)exists, AND, OR and
 // parentheses; and a record of the writes sent, as contract/vectors.json spells them.
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-} from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 
-type Item = Record<string, AttributeValue>;
+import type { DocumentSender, Item } from "../../src/core/dynamo.js";
+
 type Names = Record<string, string> | undefined;
-type Values = Record<string, AttributeValue> | undefined;
+type Values = Record<string, unknown> | undefined;
+type Command = { input: any; constructor: { name: string } };
 
 export interface IndexSpec {
   partition: string;
   sort: string;
-}
-
-function scalar(value: AttributeValue | undefined): string | number | undefined {
-  if (value === undefined) return undefined;
-  if (value.N !== undefined) return Number(value.N);
-  return value.S;
 }
 
 function tokenize(expression: string): string[] {
@@ -37,7 +26,7 @@ export function evaluate(expression: string | undefined, item: Item | undefined,
   const tokens = tokenize(expression);
   let at = 0;
   const name = (token: string) => names?.[token] ?? token;
-  const operand = (token: string) => (token.startsWith(":") ? scalar(values?.[token]) : scalar(item?.[name(token)]));
+  const operand = (token: string) => (token.startsWith(":") ? values?.[token] : item?.[name(token)]) as string | number | undefined;
   const primary = (): boolean => {
     const token = tokens[at++] as string;
     if (token === "(") {
@@ -55,23 +44,11 @@ export function evaluate(expression: string | undefined, item: Item | undefined,
     const operator = tokens[at++] as string;
     const left = operand(token);
     const right = operand(tokens[at++] as string);
-    if (left === undefined || right === undefined) return false;
-    switch (operator) {
-      case "=":
-        return left === right;
-      case "<>":
-        return left !== right;
-      case "<":
-        return left < right;
-      case "<=":
-        return left <= right;
-      case ">":
-        return left > right;
-      case ">=":
-        return left >= right;
-      default:
-        throw new Error(`the fake knows no operator ${operator}`);
-    }
+    if (left === undefined || right === undefined || typeof left !== typeof right) return false;
+    const comparisons: Record<string, boolean> = { "=": left === right, "<>": left !== right, "<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right };
+    const result = comparisons[operator];
+    if (result === undefined) throw new Error(`the fake knows no operator ${operator}`);
+    return result;
   };
   const conjunction = (): boolean => {
     let result = primary();
@@ -97,112 +74,106 @@ export function resolved(expression: string, names: Names, values: Values): stri
   return expression.replace(/[#:][A-Za-z0-9_]+/g, (token) => {
     if (token.startsWith("#")) return names?.[token] ?? token;
     const value = values?.[token];
-    return value?.N !== undefined ? value.N : JSON.stringify(value?.S);
+    return typeof value === "number" ? String(value) : JSON.stringify(value);
   });
 }
 
-export class FakeDynamoDB extends DynamoDBClient {
+export class FakeDynamoDB implements DocumentSender {
   readonly items = new Map<string, Item>();
+  /** The writes sent, in DynamoDB JSON without TableName, each with its resolved Condition. */
   readonly writes: Record<string, unknown>[] = [];
-  /** What happens just before the next calls of a command (by its name), in order: another
-   * writer's change, or an error thrown instead of the call. */
-  readonly meanwhile: Record<string, (() => Promise<void> | void)[]> = {};
+  /** What happens just before the next calls of a command (by its class name), in order:
+   * another writer's change, or an error thrown instead of the call. */
+  readonly meanwhile: Record<string, (() => Promise<unknown> | unknown)[]> = {};
 
   constructor(
     private readonly key: string,
     private readonly indexes: Record<string, IndexSpec> = {},
-  ) {
-    super({ region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  ) {}
+
+  /** The table as the vectors show it: DynamoDB JSON, items ordered by their key. */
+  table(): Record<string, unknown>[] {
+    return [...this.items.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => marshall(item));
   }
 
-  /** The table as the vectors show it: items ordered by their key. */
-  table(): Item[] {
-    return [...this.items.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => item);
-  }
-
-  put(items: Item[]): void {
-    for (const item of items) this.items.set(item[this.key]?.S as string, structuredClone(item));
-  }
-
-  override async send(command: unknown): Promise<any> {
-    await this.meanwhile[(command as object).constructor.name]?.shift()?.();
-    if (command instanceof GetItemCommand) {
-      const found = this.items.get(command.input.Key?.[this.key]?.S as string);
-      return found === undefined ? {} : { Item: structuredClone(found) };
+  /** Store items as they are, in DynamoDB JSON (as the vectors give them) or not. */
+  putRaw(items: Record<string, any>[]): void {
+    for (const item of items) {
+      const native = Object.values(item).every((v) => typeof v === "object" && v !== null && ("S" in v || "N" in v)) ? unmarshall(item) : item;
+      this.items.set(native[this.key] as string, structuredClone(native));
     }
-    if (command instanceof PutItemCommand) {
-      const input = command.input;
-      const item = input.Item as Item;
-      this.record("PutItem", { Item: item }, input);
-      const id = item[this.key]?.S as string;
-      this.check(input.ConditionExpression, this.items.get(id), input.ExpressionAttributeNames, input.ExpressionAttributeValues);
-      this.items.set(id, structuredClone(item));
-      return {};
-    }
-    if (command instanceof DeleteItemCommand) {
-      const input = command.input;
-      this.record("DeleteItem", { Key: input.Key }, input);
-      const id = input.Key?.[this.key]?.S as string;
-      this.check(input.ConditionExpression, this.items.get(id), input.ExpressionAttributeNames, input.ExpressionAttributeValues);
-      this.items.delete(id);
-      return {};
-    }
-    if (command instanceof QueryCommand) return this.query(command);
-    throw new Error(`the fake serves no ${(command as object).constructor.name}`);
   }
 
-  private record(kind: string, request: Record<string, unknown>, input: { ConditionExpression?: string; ExpressionAttributeNames?: Names; ExpressionAttributeValues?: Values }): void {
+  async send(command: Command): Promise<any> {
+    const kind = command.constructor.name;
+    await this.meanwhile[kind]?.shift()?.();
+    const input = command.input;
+    switch (kind) {
+      case "GetCommand": {
+        const found = this.items.get(input.Key[this.key]);
+        return found === undefined ? {} : { Item: structuredClone(found) };
+      }
+      case "PutCommand": {
+        this.record("PutItem", { Item: marshall(input.Item) }, input);
+        const id = input.Item[this.key];
+        this.check(input, this.items.get(id));
+        this.items.set(id, structuredClone(input.Item));
+        return {};
+      }
+      case "DeleteCommand": {
+        this.record("DeleteItem", { Key: marshall(input.Key) }, input);
+        const id = input.Key[this.key];
+        this.check(input, this.items.get(id));
+        this.items.delete(id);
+        return {};
+      }
+      case "QueryCommand":
+        return this.query(input);
+      default:
+        throw new Error(`the fake serves no ${kind}`);
+    }
+  }
+
+  private record(kind: string, request: Record<string, unknown>, input: any): void {
     const condition = input.ConditionExpression;
     this.writes.push({
-      [kind]: {
-        ...structuredClone(request),
-        ...(condition === undefined ? {} : { Condition: resolved(condition, input.ExpressionAttributeNames, input.ExpressionAttributeValues) }),
-      },
+      [kind]: { ...request, ...(condition === undefined ? {} : { Condition: resolved(condition, input.ExpressionAttributeNames, input.ExpressionAttributeValues) }) },
     });
   }
 
-  private check(condition: string | undefined, stored: Item | undefined, names: Names, values: Values): void {
-    if (!evaluate(condition, stored, names, values)) {
+  private check(input: any, stored: Item | undefined): void {
+    if (!evaluate(input.ConditionExpression, stored, input.ExpressionAttributeNames, input.ExpressionAttributeValues)) {
       throw new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {} });
     }
   }
 
-  private query(command: QueryCommand): Record<string, unknown> {
-    const input = command.input;
-    const index = this.indexes[input.IndexName as string];
+  private query(input: any): Record<string, unknown> {
+    const index = this.indexes[input.IndexName];
     if (index === undefined) throw new Error(`the fake has no index ${input.IndexName}`);
     const names = input.ExpressionAttributeNames;
     const values = input.ExpressionAttributeValues;
-    const forward = input.ScanIndexForward !== false;
+    const direction = input.ScanIndexForward === false ? -1 : 1;
     let candidates = [...this.items.values()]
       .filter((item) => index.sort in item && evaluate(input.KeyConditionExpression, item, names, values))
       .sort((a, b) => {
-        const order = (scalar(a[index.sort]) as number) - (scalar(b[index.sort]) as number);
-        const tie = (a[this.key]?.S as string) < (b[this.key]?.S as string) ? -1 : 1;
-        return (order || tie) * (forward ? 1 : -1);
+        const order = (a[index.sort] as number) - (b[index.sort] as number);
+        return (order || ((a[this.key] as string) < (b[this.key] as string) ? -1 : 1)) * direction;
       });
     const start = input.ExclusiveStartKey;
     if (start !== undefined) {
-      const at = candidates.findIndex((item) => item[this.key]?.S === start[this.key]?.S);
+      const at = candidates.findIndex((item) => item[this.key] === start[this.key]);
       candidates = at < 0 ? [] : candidates.slice(at + 1);
     }
     const limit = input.Limit ?? candidates.length;
     const evaluated = candidates.slice(0, limit);
     const kept = evaluated.filter((item) => evaluate(input.FilterExpression, item, names, values));
     const last = evaluated.at(-1);
-    const more = candidates.length > limit && last !== undefined;
     return {
       Items: kept.map((item) => structuredClone(item)),
       Count: kept.length,
       ScannedCount: evaluated.length,
-      ...(more
-        ? {
-            LastEvaluatedKey: {
-              [this.key]: last[this.key],
-              [index.partition]: last[index.partition],
-              [index.sort]: last[index.sort],
-            },
-          }
+      ...(candidates.length > limit && last !== undefined
+        ? { LastEvaluatedKey: { [this.key]: last[this.key], [index.partition]: last[index.partition], [index.sort]: last[index.sort] } }
         : {}),
     };
   }

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 
 import { DOWNLOAD_URL_SECONDS, LIFETIME_SECONDS, uploadKeyOf } from "../../src/assets/asset.js";
-import { AssetService, type PageCursors } from "../../src/assets/service.js";
+import { AssetService } from "../../src/assets/service.js";
 import { DynamoAssetRepository, assetItem, assetOfItem } from "../../src/assets/storage.js";
 import { AssetNotReady, ConcurrentChange, CreatedResourceGone, InvalidCursor, NotFound, ServiceUnavailable } from "../../src/core/errors.js";
+import { CursorCodec } from "../../src/core/cursors.js";
 import { Principal } from "../../src/core/principal.js";
 import { InMemoryBucket } from "./fake-bucket.js";
 import { type FakeDynamoDB, makeAssetsTable } from "./fake-dynamodb.js";
@@ -14,24 +15,14 @@ const ADMIN = new Principal("admin-sub", true);
 const ADA = new Principal("7c1e4b2a-5d3f-4a6b-8c9d-0e1f2a3b4c5d");
 const BOB = new Principal("e4a7d2c9-6b1f-4d8e-a3c5-9f0b2e7d4a61");
 
-/** Cursors as plain JSON with the query beside the position: enough to see which query a
- * cursor continues (the core's signed codec is checked against the vectors elsewhere). */
-const plainCursors: PageCursors = {
-  encode: (query, position) => JSON.stringify({ query, position }),
-  decode: (cursor, query) => {
-    const decoded = JSON.parse(cursor);
-    if (JSON.stringify(decoded.query) !== JSON.stringify(query)) throw new InvalidCursor("The cursor belongs to a query with other filters.");
-    return decoded.position;
-  },
-};
 
 let now: number;
 let table: FakeDynamoDB;
 let bucket: InMemoryBucket;
 let assets: AssetService;
 
-function makeService({ ids = [] as string[], uploadExpiresSeconds = 900 } = {}) {
-  return new AssetService(new DynamoAssetRepository(table, "Assets"), bucket, plainCursors, {
+function makeService({ ids = [] as string[], uploadExpiresSeconds = 900, cursors = CursorCodec.withRandomKey() } = {}) {
+  return new AssetService(new DynamoAssetRepository(table, "Assets"), bucket, cursors, {
     clock: () => now,
     uploadExpiresSeconds,
     ...(ids.length ? { newId: () => ids.shift() as string } : {}),
@@ -57,6 +48,18 @@ async function confirmed(data = "hello") {
   assert.equal(done.status, "uploaded");
   return done;
 }
+
+describe("a listing of the caller's assets is the page of the vector", () => {
+  for (const { name, input, output } of vectors("pages").filter((v) => v.input.resource === "assets")) {
+    test(name, async () => {
+      now = input.now;
+      table.putRaw(input.stored.map(assetItem));
+      const service = makeService({ cursors: new CursorCodec([Buffer.from(input.cursorKey, "utf8")]) });
+      const page = await service.list(new Principal(input.caller), input.query.status ?? null, input.limit, input.cursor ?? null);
+      assert.deepEqual({ ids: page.items.map((asset) => asset.assetId), nextCursor: page.nextCursor }, output);
+    });
+  }
+});
 
 describe("a created asset is stored and presigned as the vector says", () => {
   for (const { name, input, output } of vectors("asset_creates")) {
@@ -84,7 +87,7 @@ test("create stores a pending asset of the caller under a safe key for 30 days",
   assert.equal(asset.expiresAt, Math.floor(now) + LIFETIME_SECONDS);
   assert.equal(asset.createdAt, Math.floor(now * 1000));
   assert.match(asset.assetId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  assert.deepEqual(table.table(), [assetItem(asset)]);
+  assert.deepEqual([...table.items.values()], [assetItem(asset)]);
 });
 
 test("a read of a pending asset whose file arrived confirms it by copying it to the served key", async () => {
@@ -142,7 +145,7 @@ test("nobody but the owner and administrators sees, downloads or deletes an asse
 
 test("an asset stored before owners is an administrator's only", async () => {
   const { ownerId: _, ...ownerless } = await confirmed();
-  table.put([assetItem(ownerless)]);
+  table.putRaw([assetItem(ownerless)]);
   await assert.rejects(assets.get(ADA, ownerless.assetId), NotFound);
   assert.deepEqual(await assets.get(ADMIN, ownerless.assetId), ownerless);
   assert.deepEqual((await assets.list(ADA, null, 10)).items, []);
@@ -279,7 +282,7 @@ describe("races: a confirmed file never changes and a deleted asset never comes 
   test("a confirmation that loses to a delete leaves no file behind", async () => {
     const { asset } = await assets.create(ADA, "a.txt", "text/plain", 5);
     bucket.put(uploadKeyOf(asset), "hello", "text/plain");
-    table.meanwhile.PutItemCommand = [() => assets.delete(ADA, asset.assetId)];
+    table.meanwhile.PutCommand = [() => assets.delete(ADA, asset.assetId)];
     await assert.rejects(assets.get(ADA, asset.assetId), NotFound);
     assert.deepEqual(bucket.contents(), {});
     assert.deepEqual(table.table(), []);
@@ -309,7 +312,7 @@ describe("races: a confirmed file never changes and a deleted asset never comes 
   test("a confirmation that loses to a rejection removes its copy", async () => {
     const { asset } = await assets.create(ADA, "a.txt", "text/plain", 5);
     bucket.put(uploadKeyOf(asset), "hello", "text/plain");
-    table.meanwhile.PutItemCommand = [() => table.put([assetItem({ ...asset, status: "rejected", version: 2 })])];
+    table.meanwhile.PutCommand = [() => table.putRaw([assetItem({ ...asset, status: "rejected", version: 2 })])];
     assert.equal((await assets.get(ADA, asset.assetId)).status, "rejected");
     assert.equal(bucket.objects.has(asset.s3Key), false);
   });
@@ -317,7 +320,7 @@ describe("races: a confirmed file never changes and a deleted asset never comes 
   test("a failed record leaves the asset pending and the next read completes it", async () => {
     const { asset } = await assets.create(ADA, "a.txt", "text/plain", 5);
     bucket.put(uploadKeyOf(asset), "hello", "text/plain");
-    table.meanwhile.PutItemCommand = [() => { throw new ServiceUnavailable(); }];
+    table.meanwhile.PutCommand = [() => { throw new ServiceUnavailable(); }];
     await assert.rejects(assets.get(ADA, asset.assetId), ServiceUnavailable);
     assert.deepEqual(stored(asset.assetId), asset);
     assert.ok(bucket.objects.has(asset.s3Key));
@@ -339,9 +342,9 @@ describe("races: a confirmed file never changes and a deleted asset never comes 
     bucket.put(uploadKeyOf(asset), "hello", "text/plain");
     const bump = () => {
       const current = stored(asset.assetId)!;
-      table.put([assetItem({ ...current, version: current.version + 1 })]);
+      table.putRaw([assetItem({ ...current, version: current.version + 1 })]);
     };
-    table.meanwhile.PutItemCommand = [bump, bump, bump, bump, bump];
+    table.meanwhile.PutCommand = [bump, bump, bump, bump, bump];
     const answered = await assets.get(ADA, asset.assetId);
     assert.equal(answered.status, "pending");
     assert.deepEqual(answered, stored(asset.assetId));
@@ -377,9 +380,9 @@ test("a delete that keeps losing to other writers is ConcurrentChange and leaves
   const asset = await confirmed();
   const bump = () => {
     const current = stored(asset.assetId)!;
-    table.put([assetItem({ ...current, version: current.version + 1 })]);
+    table.putRaw([assetItem({ ...current, version: current.version + 1 })]);
   };
-  table.meanwhile.DeleteItemCommand = [bump, bump, bump, bump, bump];
+  table.meanwhile.DeleteCommand = [bump, bump, bump, bump, bump];
   await assert.rejects(assets.delete(ADA, asset.assetId), ConcurrentChange);
   assert.equal(stored(asset.assetId)?.version, asset.version + 5);
   assert.ok(bucket.objects.has(asset.s3Key));
