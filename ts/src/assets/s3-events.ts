@@ -31,7 +31,7 @@ interface S3Record {
 }
 
 /** The keys of an event's ObjectCreated records, decoded; other records are left out. */
-export function createdKeys(event: { Records?: unknown }): string[] {
+export function createdKeys(event: { readonly [key: string]: unknown }): string[] {
   const records = Array.isArray(event.Records) ? (event.Records as S3Record[]) : [];
   return records
     .filter((record) => record.eventSource === "aws:s3" && String(record.eventName ?? "").startsWith("ObjectCreated:"))
@@ -44,7 +44,7 @@ export function createdKeys(event: { Records?: unknown }): string[] {
 }
 
 /** Hand each ObjectCreated record's key to the service, in order; other records are ignored. */
-export async function handleS3Event(assets: AssetService, event: { Records?: unknown }): Promise<{ handled: number }> {
+export async function handleS3Event(assets: AssetService, event: { readonly [key: string]: unknown }): Promise<{ handled: number }> {
   const keys = createdKeys(event);
   for (const key of keys) await assets.objectCreated(key);
   return { handled: keys.length };

@@ -1,5 +1,6 @@
 // An in-memory DynamoDB for the assets tests, behind the core's DocumentSender: Get, Put,
-// Delete and Query (of the table's GSIs by partition and sort key) of @aws-sdk/lib-dynamodb,
+// Delete, Update (SET and ADD) and Query (of the table's GSIs by partition and sort key) of
+// @aws-sdk/lib-dynamodb,
 // with condition and filter expressions of comparisons, attribute_(not_)exists, AND, OR and
 // parentheses; and a record of the writes sent, as contract/vectors.json spells them.
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
@@ -127,6 +128,8 @@ export class FakeDynamoDB implements DocumentSender {
         this.items.delete(id);
         return {};
       }
+      case "UpdateCommand":
+        return this.update(input);
       case "QueryCommand":
         return this.query(input);
       default:
@@ -143,8 +146,27 @@ export class FakeDynamoDB implements DocumentSender {
 
   private check(input: any, stored: Item | undefined): void {
     if (!evaluate(input.ConditionExpression, stored, input.ExpressionAttributeNames, input.ExpressionAttributeValues)) {
-      throw new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {} });
+      const old = input.ReturnValuesOnConditionCheckFailure === "ALL_OLD" && stored !== undefined ? { Item: marshall(stored) } : {};
+      throw new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {}, ...old });
     }
+  }
+
+  private update(input: any): Record<string, unknown> {
+    const id = input.Key[this.key];
+    const stored = this.items.get(id);
+    this.check(input, stored);
+    const item: Item = structuredClone(stored ?? input.Key);
+    const names = input.ExpressionAttributeNames ?? {};
+    const values = input.ExpressionAttributeValues ?? {};
+    for (const [, clause, actions] of (input.UpdateExpression as string).matchAll(/(SET|ADD)\s+(.*?)(?=\s+(?:SET|ADD)\s|$)/g)) {
+      for (const action of (actions as string).split(",")) {
+        const [name, value] = action.split(clause === "SET" ? "=" : /\s+/).map((part) => part.trim()).filter(Boolean) as [string, string];
+        const attribute = names[name] ?? name;
+        item[attribute] = clause === "SET" ? values[value] : Number(item[attribute] ?? 0) + Number(values[value]);
+      }
+    }
+    this.items.set(id, item);
+    return input.ReturnValues === "ALL_NEW" ? { Attributes: structuredClone(item) } : {};
   }
 
   private query(input: any): Record<string, unknown> {
@@ -176,6 +198,17 @@ export class FakeDynamoDB implements DocumentSender {
         ? { LastEvaluatedKey: { [this.key]: last[this.key], [index.partition]: last[index.partition], [index.sort]: last[index.sort] } }
         : {}),
     };
+  }
+}
+
+/** Several tables behind one client, by TableName. */
+export class FakeTables implements DocumentSender {
+  constructor(readonly tables: Record<string, FakeDynamoDB>) {}
+
+  send(command: Command): Promise<any> {
+    const table = this.tables[command.input.TableName];
+    if (table === undefined) throw new Error(`the fake has no table ${command.input.TableName}`);
+    return table.send(command);
   }
 }
 
