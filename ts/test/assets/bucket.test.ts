@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 
 import { S3ObjectStorage } from "../../src/assets/bucket.js";
-import { vectors } from "./vectors.js";
+import { vectors } from "../vectors.js";
 
 const SIGNATURE_FIELDS = new Set(["x-amz-credential", "x-amz-date", "policy", "x-amz-signature"]);
 const SECRET = "test-secret";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { baseName, contentDisposition, safeFileName } from "../../src/assets/file-names.js";
-import { vectors } from "./vectors.js";
+import { vectors } from "../vectors.js";
 
 describe("a file name becomes the safe name of the vector", () => {
   for (const { name, input, output } of vectors("s3_keys")) {

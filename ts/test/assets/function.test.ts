@@ -10,26 +10,20 @@ import { settings as makeSettings } from "../../src/core/settings.js";
 import validators from "../../src/generated/assets.validators.cjs";
 import { ROUTES } from "../../src/generated/assets.routes.js";
 import { InMemoryBucket } from "./fake-bucket.js";
-import { FakeDynamoDB, FakeTables, makeAssetsTable } from "./fake-dynamodb.js";
+import { FakeDocumentClient } from "../fakes/document-client.js";
 
 const ADA = "7c1e4b2a-5d3f-4a6b-8c9d-0e1f2a3b4c5d";
 const BOB = "e4a7d2c9-6b1f-4d8e-a3c5-9f0b2e7d4a61";
 const BODY = { fileName: "Quarterly report.pdf", contentType: "application/pdf", size: 5 };
 
 let now: number;
-let assetsTable: FakeDynamoDB;
-let idempotencyTable: FakeDynamoDB;
+let client: FakeDocumentClient;
 let bucket: InMemoryBucket;
 let handler: LambdaHandler;
 const lines: string[] = [];
 
 function makeHandler({ rateLimitPerMinute = 0 } = {}): LambdaHandler {
   const settings = makeSettings({ cursorKeys: [Buffer.alloc(32, 7)], rateLimitPerMinute });
-  const client = new FakeTables({
-    Assets: assetsTable,
-    Idempotency: idempotencyTable,
-    RateLimits: new FakeDynamoDB("window"),
-  });
   const { app, s3Events } = buildAssets(
     settings,
     { routes: ROUTES, validators },
@@ -40,8 +34,7 @@ function makeHandler({ rateLimitPerMinute = 0 } = {}): LambdaHandler {
 
 beforeEach(() => {
   now = 1790000000.5;
-  assetsTable = makeAssetsTable();
-  idempotencyTable = new FakeDynamoDB("id");
+  client = new FakeDocumentClient();
   bucket = new InMemoryBucket();
   handler = makeHandler();
 });
@@ -73,6 +66,12 @@ async function call(options: Parameters<typeof makeHttpEvent>[0] = {}) {
   const result = (await handler(makeHttpEvent(options))) as { statusCode: number; headers: Record<string, string>; body: string };
   const json = result.body ? JSON.parse(result.body) : undefined;
   return { status: result.statusCode, headers: result.headers, body: json };
+}
+
+function storedAsset(assetId: string) {
+  const item = client.items("Assets").find((stored) => stored.assetId === assetId);
+  assert.ok(item, `no asset ${assetId} stored`);
+  return assetOfItem(item);
 }
 
 function problemOf(response: Awaited<ReturnType<typeof call>>) {
@@ -136,7 +135,7 @@ test("another caller's asset is 404 to every operation, exactly as one that neve
     assert.deepEqual(problemOf(other), problemOf(none));
   }
   assert.deepEqual((await call({ caller: BOB })).body, { items: [], nextCursor: null });
-  assert.equal(assetOfItem(assetsTable.items.get(id)!).status, "pending");
+  assert.equal(storedAsset(id).status, "pending");
   assert.equal((await call({ path: `/assets/${id}`, caller: BOB, admin: true })).status, 200);
   assert.deepEqual((await call({ caller: BOB, admin: true })).body.items, []);
 });
@@ -151,9 +150,9 @@ test("a retried creation with its Idempotency-Key replays the asset as it is now
   assert.equal(again.headers.location, first.headers.location);
   assert.equal(again.body.assetId, first.body.assetId);
   assert.equal(again.body.upload.expiresAt, "2026-09-21T14:29:20Z");
-  assert.equal(assetsTable.items.size, 1);
+  assert.equal(client.items("Assets").length, 1);
 
-  bucket.put(uploadKeyOf(assetOfItem(assetsTable.items.get(first.body.assetId)!)), "%PDF-", "application/pdf");
+  bucket.put(uploadKeyOf(storedAsset(first.body.assetId)), "%PDF-", "application/pdf");
   const settled = await call({ method: "POST", body: BODY, headers });
   assert.equal(settled.body.status, "uploaded");
   assert.equal("upload" in settled.body, false);
@@ -177,7 +176,7 @@ test("a creation the schema refuses is a problem and stores nothing", async () =
     assert.equal(refused.status, 400, JSON.stringify(body));
     assert.equal(problemOf(refused).status, 400);
   }
-  assert.equal(assetsTable.items.size, 0);
+  assert.equal(client.items("Assets").length, 0);
   assert.equal(bucket.objects.size, 0);
 });
 
@@ -207,7 +206,7 @@ test("a caller over its quota is refused with 429 before the operation runs", as
   assert.equal((await call({ method: "POST", body: BODY })).status, 201);
   const refused = await call({ method: "POST", body: BODY });
   assert.equal(refused.status, 429);
-  assert.equal(assetsTable.items.size, 1);
+  assert.equal(client.items("Assets").length, 1);
 });
 
 test("the bucket's ObjectCreated event confirms the upload it names", async () => {
@@ -215,11 +214,11 @@ test("the bucket's ObjectCreated event confirms the upload it names", async () =
   const key = `uploads/${id}/Quarterly_report.pdf`;
   bucket.put(key, "%PDF-", "application/pdf");
   assert.deepEqual(await handler(makeS3Event(key) as never), { handled: 1 });
-  assert.equal(assetOfItem(assetsTable.items.get(id)!).status, "uploaded");
+  assert.equal(storedAsset(id).status, "uploaded");
   assert.deepEqual(Object.keys(bucket.contents()), [`assets/${id}/Quarterly_report.pdf`]);
 });
 
 test("the scheduled warm-up ping is answered at once and touches nothing", async () => {
   assert.deepEqual(await handler({ source: "aws.events", "detail-type": "Scheduled Event" } as never), { warmed: true });
-  assert.equal(assetsTable.items.size, 0);
+  assert.equal(client.items("Assets").length, 0);
 });
