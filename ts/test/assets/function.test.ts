@@ -222,3 +222,35 @@ test("the scheduled warm-up ping is answered at once and touches nothing", async
   assert.deepEqual(await handler({ source: "aws.events", "detail-type": "Scheduled Event" } as never), { warmed: true });
   assert.equal(client.items("Assets").length, 0);
 });
+
+test("the largest declared size is accepted", async () => {
+  const created = await call({ method: "POST", body: { ...BODY, size: 100 * 1024 * 1024 } });
+  assert.equal(created.status, 201);
+  assert.equal(created.body.size, 100 * 1024 * 1024);
+});
+
+test("an unknown status filter is 400 naming it", async () => {
+  const refused = await call({ query: "status=gone" });
+  assert.equal(refused.status, 400);
+  assert.match(problemOf(refused).detail, /status/);
+});
+
+test("10 parallel creations with one Idempotency-Key create one asset", async () => {
+  const headers = { "idempotency-key": "parallel" };
+  const responses = await Promise.all(Array.from({ length: 10 }, () => call({ method: "POST", body: BODY, headers })));
+  const statuses = new Set(responses.map((response) => response.status));
+  assert.ok([...statuses].every((status) => status === 201 || status === 409), [...statuses].join());
+  const created = new Set(responses.filter((response) => response.status === 201).map((response) => response.body.assetId));
+  assert.equal(created.size, 1);
+  assert.deepEqual(client.items("Assets").map((item) => item.assetId), [...created]);
+});
+
+test("records of S3 other than ObjectCreated, and keys of no upload, are tolerated and change nothing", async () => {
+  const id = (await call({ method: "POST", body: BODY })).body.assetId as string;
+  const removed = { Records: [{ eventSource: "aws:s3", eventName: "ObjectRemoved:Delete", s3: { object: { key: `uploads/${id}/Quarterly_report.pdf` } } }] };
+  assert.deepEqual(await handler(removed as never), { handled: 0 });
+  bucket.put("elsewhere/file.txt", "x", "text/plain");
+  assert.deepEqual(await handler(makeS3Event("elsewhere/file.txt") as never), { handled: 1 });
+  assert.ok(bucket.objects.has("elsewhere/file.txt"));
+  assert.equal(storedAsset(id).status, "pending");
+});
