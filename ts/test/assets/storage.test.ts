@@ -5,7 +5,7 @@ import type { Asset } from "../../src/assets/asset.js";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 
 import { DynamoAssetRepository, assetItem, assetOfItem } from "../../src/assets/storage.js";
-import { ConcurrentChange, NotFound } from "../../src/core/errors.js";
+import { ConcurrentChange, InvalidCursor, NotFound } from "../../src/core/errors.js";
 import { FakeDocumentClient } from "../fakes/document-client.js";
 import { asVectorWrites, dynamoJson, vectors } from "../vectors.js";
 
@@ -84,4 +84,26 @@ test("an add retried after it landed succeeds, and one over another asset is Con
   await repository.add(ASSET);
   await assert.rejects(repository.add({ ...ASSET, fileName: "b.pdf" }), ConcurrentChange);
   assert.deepEqual(client.items("Assets"), [assetItem(ASSET)]);
+});
+
+test("find refuses a position it did not produce, and reads nothing", async () => {
+  const { client, repository } = repositoryOver([ASSET]);
+  for (const position of [{ assetId: ASSET.assetId }, { userId: ASSET.assetId, createdAt: 1 }, { assetId: "x", createdAt: 1 }, { assetId: ASSET.assetId, createdAt: "1" }]) {
+    await assert.rejects(repository.find(ASSET.ownerId as string, null, 10, position, 0), InvalidCursor);
+  }
+  assert.deepEqual(client.requests.filter((r) => r.command === "QueryCommand"), []);
+});
+
+test("find reads the owner's partition of ownerId-index newest first, live ones only", async () => {
+  const older = { ...ASSET, assetId: "1e2d3c4b-5a69-4788-96a5-b4c3d2e1f0a9", createdAt: ASSET.createdAt - 1 };
+  const expired = { ...ASSET, assetId: "2f3e4d5c-6b7a-4980-8a1b-2c3d4e5f6a7b", createdAt: ASSET.createdAt + 1, expiresAt: 100 };
+  const others = { ...ASSET, assetId: "3a4b5c6d-7e8f-4901-9b2c-3d4e5f6a7b8c", ownerId: "someone-else" };
+  const { repository } = repositoryOver([ASSET, older, expired, others]);
+  const [items, position] = await repository.find(ASSET.ownerId as string, null, 10, null, 100);
+  assert.deepEqual(items, [ASSET, older]);
+  assert.equal(position, null);
+  const [first, after] = await repository.find(ASSET.ownerId as string, "pending", 1, null, 100);
+  assert.deepEqual([first, after], [[ASSET], { assetId: ASSET.assetId, createdAt: ASSET.createdAt }]);
+  assert.deepEqual((await repository.find(ASSET.ownerId as string, "pending", 1, after, 100))[0], [older]);
+  assert.deepEqual((await repository.find(ASSET.ownerId as string, "uploaded", 10, null, 100))[0], []);
 });
