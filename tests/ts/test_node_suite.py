@@ -131,6 +131,10 @@ HOSTILE = [
     _event(path="/health", method="HEAD", caller=None),
     _event(caller=None),
     _event(caller=ALICE),
+    _event(path="/openapi.json", caller=None),
+    _event(path="/openapi.yaml", caller=None),
+    _event(path="/docs", caller=None),
+    _event(path="/docs", method="HEAD", caller=None),
     _event(
         method="OPTIONS",
         headers={"origin": "https://x.example", "access-control-request-method": "GET"},
@@ -144,7 +148,16 @@ def _answer(result: dict[str, Any]) -> tuple[Any, ...]:
     body = result["body"]
     if result.get("isBase64Encoded"):
         body = base64.b64decode(body).decode()
-    kept = ("allow", "www-authenticate", "retry-after", "etag", "location", "content-type")
+    kept = (
+        "allow",
+        "www-authenticate",
+        "retry-after",
+        "etag",
+        "location",
+        "content-type",
+        "cache-control",
+        "content-security-policy",
+    )
     return result["statusCode"], {k: headers.get(k) for k in kept}, body
 
 
