@@ -69,6 +69,11 @@ def _event(**kwargs: Any) -> dict[str, Any]:
     return make_http_event(signed=False, **kwargs)
 
 
+def _without_header(event: dict[str, Any], name: str) -> dict[str, Any]:
+    del event["headers"][name]
+    return event
+
+
 # Requests a hostile client sends, each refused (or answered) before anything is stored.
 HOSTILE = [
     _event(method="POST", body={**VALID, "role": "x"}),
@@ -131,6 +136,37 @@ HOSTILE = [
     _event(path="/health", method="HEAD", caller=None),
     _event(caller=None),
     _event(caller=ALICE),
+    _event(headers={"authorization": "Basic YTpi"}),
+    _event(headers={"authorization": "Bearer"}),
+    _event(path=USER, method="HEAD"),
+    _event(method="OPTIONS"),
+    _event(query="email=a@b.c&email=ADA@Example.COM"),
+    _event(query="limit=-1"),
+    _event(query="limit=00005"),
+    _event(query="limit=99999999999999999999999999999999999999999999"),
+    _event(query="cursor=" + "A" * 1025),
+    _event(query="department=%E2%80%8B"),
+    _event(query="email=%ZZ@b.c"),
+    _event(path="/users/%33f2b9c1e-8d4a-4f6b-9a7e-2c1d0e5f4a3b"),
+    _event(path="/users/caf\u00e9"),
+    _event(path="/users/" + "a" * 3000),
+    _without_header(_event(method="POST", body=VALID), "content-type"),
+    _event(method="POST", body=VALID, headers={"content-length": "70000"}),
+    _event(method="POST", body=b'{"email": "a@b.c", "name": "' + b"x" * 70000 + b'"}'),
+    _event(method="POST", body=b'{"email": "a@b.c", "name": "A", "expiresAt": 1e400}'),
+    _event(method="POST", body=b'{"email": "a@b.c", "name": "A", "subject": ' + b"1" * 50 + b"}"),
+    _event(method="POST", body=b'{"email": "a@b.c", "name": "A", "department": [1]}'),
+    _event(method="POST", body=b'{"email": "a@b.c", "name": "A", "x": 1, "y": 2, "z": 3, "w": 4}'),
+    _event(method="POST", body=b'{"email": "a@b.c", "name": "A", "\\ud800": 1}'),
+    _event(method="POST", body=b'{"email": "a@b.c", "name": "A\\u202e"}'),
+    _event(method="POST", body=b' \n{"email": "a@b.c"}\n '),
+    _event(method="POST", body=b"[" * 5000),
+    _event(method="POST", body=b'{"a":' * 2000 + b"1" + b"}" * 2000),
+    _event(method="POST", body=b'"just a string"'),
+    _event(method="POST", body=b"null"),
+    _event(path=USER, method="DELETE", headers={"If-Match": "3"}),
+    _event(path=USER, method="PATCH", body={"email": "b@c.d"}, caller=ALICE),
+    _event(path=USER, method="GET", headers={"If-None-Match": "*"}),
     _event(path="/openapi.json", caller=None),
     _event(path="/openapi.yaml", caller=None),
     _event(path="/docs", caller=None),
