@@ -7,6 +7,7 @@ import base64
 import json
 import shutil
 import subprocess
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,8 +15,10 @@ import pytest
 from api.functions.builders import users_function
 from api.paths import ROOT
 from api.resources import FUNCTIONS
+from api.rules.cursors import CursorCodec
 from api.settings import Settings
 from api.users.service import UserService
+from api.users.storage import DynamoUserRepository, bind_user_table
 from dev.fakes import InMemoryUserRepository
 from tests.claims import ALICE
 from tests.events import FakeLambdaContext, make_http_event
@@ -210,6 +213,103 @@ def test_the_node_users_function_answers_hostile_requests_as_the_python_one():
     differing = [
         (event["requestContext"]["http"]["method"], event["rawPath"], py, node)
         for event, py, node in zip(HOSTILE, expected, answered, strict=True)
+        if py != node
+    ]
+    assert differing == []
+
+
+ADA = "3f2b9c1e-8d4a-4f6b-9a7e-2c1d0e5f4a3b"
+GRACE = "5d0c7a8e-1b2f-4c3d-9e4f-6a7b8c9d0e1f"
+ZOE = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+OTHER = "c4d5e6f7-0819-4a2b-8c3d-4e5f60718293"
+CLOCK_START = 1790000000.25
+
+# A conversation with stored users: created, read, changed, listed and deleted.
+CONVERSATION = [
+    _event(method="POST", body={"email": "Ada@Example.com", "name": "Ada", "subject": ALICE}),
+    _event(method="POST", body={"email": "grace@example.com", "name": "G", "department": "R"}),
+    _event(
+        method="POST",
+        body={
+            "email": "zoe@b\u00fccher.example",
+            "name": "Zo\u00eb",
+            "expiresAt": "2099-01-01T00:00:00.5Z",
+        },
+        headers={"Idempotency-Key": "k1"},
+    ),
+    _event(method="POST", body={"email": "ADA@example.com", "name": "Other"}),
+    _event(path=f"/users/{ADA}"),
+    _event(path=f"/users/{ADA}", headers={"If-None-Match": 'W/"1"'}),
+    _event(path=f"/users/{ADA}", caller=ALICE),
+    _event(path=f"/users/{GRACE}", caller=ALICE),
+    _event(path=f"/users/{ADA}", method="PATCH", body={"email": "x@y.z"}, caller=ALICE),
+    _event(path=f"/users/{ADA}", method="PATCH", body={"name": "Ada L."}, caller=ALICE),
+    _event(path=f"/users/{ADA}", method="PATCH", body={"name": "A"}, headers={"If-Match": '"1"'}),
+    _event(path=f"/users/{ADA}", method="PATCH", body={"name": "A"}, headers={"If-Match": "2"}),
+    _event(
+        path=f"/users/{ADA}", method="PATCH", body={"name": "A"}, headers={"If-None-Match": "*"}
+    ),
+    _event(path=f"/users/{ADA}", method="PATCH", body={"email": "grace@EXAMPLE.com"}),
+    _event(path=f"/users/{GRACE}", method="PATCH", body={"department": None, "expiresAt": None}),
+    _event(query="limit=1"),
+    _event(query="limit=2&department=R"),
+    _event(query="email=zoe@XN--BCHER-KVA.example"),
+    _event(query="limit=1&cursor=" + "eyJwIjp7fX0"),
+    _event(
+        method="POST",
+        body={
+            "email": "zoe@b\u00fccher.example",
+            "name": "Zo\u00eb",
+            "expiresAt": "2099-01-01T00:00:00.5Z",
+        },
+        headers={"Idempotency-Key": "k1"},
+    ),
+    _event(
+        method="POST",
+        body={"email": "zoe@b\u00fccher.example", "name": "Z"},
+        headers={"Idempotency-Key": '"k1"'},
+    ),
+    _event(path=f"/users/{GRACE}", method="DELETE", headers={"If-Match": '"1"'}),
+    _event(path=f"/users/{GRACE}", method="DELETE", headers={"If-Match": '"2", "3"'}),
+    _event(path=f"/users/{GRACE}", method="DELETE"),
+    _event(path=f"/users/{ZOE}", method="DELETE"),
+    _event(
+        method="POST",
+        body={
+            "email": "zoe@b\u00fccher.example",
+            "name": "Zo\u00eb",
+            "expiresAt": "2099-01-01T00:00:00.5Z",
+        },
+        headers={"Idempotency-Key": "k1"},
+    ),
+    _event(query="limit=5"),
+]
+
+
+def test_the_node_users_function_keeps_a_conversation_as_the_python_one(settings, monkeypatch):
+    """The Python function on the emulator's tables, the node one on its in-memory DynamoDB;
+    both draw the same ids and read the same clock."""
+    _node_ready()
+    ids = iter([ADA, GRACE, ZOE, OTHER])
+    # The service's own uuid module only: botocore draws its request tokens from uuid too.
+    monkeypatch.setattr("api.users.service.uuid", SimpleNamespace(uuid4=lambda: next(ids)))
+    readings = iter(range(10_000))
+    python = users_function(
+        settings,
+        users=UserService(
+            DynamoUserRepository(bind_user_table(settings)),
+            lambda: CLOCK_START + next(readings),
+            cursors=CursorCodec((CURSOR_KEY,)),
+        ),
+    )
+    expected = [_answer(python(event, FakeLambdaContext())) for event in CONVERSATION]
+    given = {"events": CONVERSATION, "ids": [ADA, GRACE, ZOE, OTHER], "start": CLOCK_START}
+    result = _run("node", "--import", "tsx", "test/drive.ts", stdin=json.dumps(given))
+    assert result.returncode == 0, result.stderr
+    answered = [_answer(r) for r in json.loads(result.stdout)]
+    differing = [
+        (event["requestContext"]["http"]["method"], event["rawPath"], py, node)
+        for event, py, node in zip(CONVERSATION, expected, answered, strict=True)
         if py != node
     ]
     assert differing == []

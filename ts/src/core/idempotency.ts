@@ -4,7 +4,6 @@
 import { createHash } from "node:crypto";
 
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 
 import type { DocumentSender, Item } from "./dynamo.js";
 import { IdempotencyKeyReused, RequestInProgress, ServiceUnavailable } from "./errors.js";
@@ -57,12 +56,19 @@ export function payloadHash(payload: unknown): string {
 
 class Inconsistent extends Error {}
 
+/** The record a failed condition returned: the SDK gives it in DynamoDB JSON (a record holds
+ * only strings and numbers). */
 function oldItem(error: unknown): Item | null {
   const item = (error as { Item?: Record<string, unknown> }).Item;
   if (!item) return null;
-  // The SDK returns the old item of a failed condition in DynamoDB JSON.
-  const marshalled = Object.values(item).every((v) => typeof v === "object" && v !== null && !Array.isArray(v));
-  return marshalled ? (unmarshall(item as never) as Item) : item;
+  return Object.fromEntries(
+    Object.entries(item).map(([name, value]) => {
+      const typed = value as { S?: string; N?: string } | null;
+      if (typed && typeof typed === "object" && typeof typed.S === "string") return [name, typed.S];
+      if (typed && typeof typed === "object" && typeof typed.N === "string") return [name, Number(typed.N)];
+      return [name, value];
+    }),
+  );
 }
 
 /** Runs an operation at most once per Idempotency-Key, operation and caller within the

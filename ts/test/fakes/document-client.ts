@@ -1,6 +1,8 @@
 // An in-memory DynamoDB behind the document client's `send`: the tables of contract/DATA.md
 // with their keys and indexes, condition and filter expressions evaluated as DynamoDB does
 // for the forms the storage writes, transactions all or nothing, and every request recorded.
+import { marshall } from "@aws-sdk/util-dynamodb";
+
 import type { DocumentSender, Item } from "../../src/core/dynamo.js";
 
 export interface TableSchema {
@@ -244,7 +246,8 @@ export class FakeDocumentClient implements DocumentSender {
   }
 
   private conditionFailed(input: Record<string, any>, old: Item | undefined): never {
-    const extra = input.ReturnValuesOnConditionCheckFailure === "ALL_OLD" && old ? { Item: clone(old) } : {};
+    // The document client unmarshalls outputs only: an error's old item is DynamoDB JSON.
+    const extra = input.ReturnValuesOnConditionCheckFailure === "ALL_OLD" && old ? { Item: marshall(old) } : {};
     throw new FakeAwsError("ConditionalCheckFailedException", "The conditional request failed", extra);
   }
 

@@ -151,6 +151,13 @@ describe("the users function", () => {
     assert.equal(refused.headers.ratelimit, '"per-minute";r=0;t=40');
   });
 
+  it("serves the request when the rate-limit table cannot be reached, and logs it", async () => {
+    const { invoke, client, lines } = usersFunction({ rateLimitPerMinute: 1 });
+    client.failNext("UpdateCommand", Object.assign(new Error("slow down"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } }));
+    assert.equal((await invoke(httpEvent({}))).statusCode, 200);
+    assert.ok(lines.some((line) => line.event === "rate_limit_unavailable" && line.error_type === "ThrottlingException"));
+  });
+
   it("answers the warm-up ping at once", async () => {
     const { invoke, lines } = usersFunction();
     assert.deepEqual(await invoke({ source: "aws.events", "detail-type": "Scheduled Event" }), { warmed: true });
