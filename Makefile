@@ -23,8 +23,11 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 
 install: $(INSTALLED)
 
-run: $(INSTALLED)
-	$(BIN)/python -m dev.server
+# make run [RUNTIME=node]: the Python application, or the TypeScript functions (built by
+# `make ts`) behind the emulated API Gateway, on the same port, emulator and tables.
+RUNTIME ?= python
+run: $(INSTALLED) $(if $(filter node,$(RUNTIME)),ts)
+	RUNTIME=$(RUNTIME) $(BIN)/python -m dev.server
 
 # A bearer token the `make run` server of this checkout accepts, on one line:
 # make token SUB=<subject> [ADMIN=1]

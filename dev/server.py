@@ -9,10 +9,10 @@ import signal
 
 import uvicorn
 
-from api.functions.builders import local_app
 from api.settings import Settings
 from dev.emulator import Emulator, create_resources, use_emulator_credentials
 from dev.issuer import IssuerMiddleware, local_issuer
+from dev.runtimes import served_app
 
 DEFAULT_ORIGINS = ("http://localhost:3000",)
 H11_MAX_EVENT_BYTES = 256 * 1024
@@ -34,7 +34,7 @@ def local_settings(endpoint_url: str, environment: Settings | None = None) -> Se
         aws_endpoint_url=endpoint_url,
         allowed_origins=settings.allowed_origins or DEFAULT_ORIGINS,
         aws_read_timeout_seconds=EMULATOR_READ_TIMEOUT_SECONDS,
-        cursor_keys=settings.cursor_keys or (secrets.token_bytes(32),),
+        cursor_keys=settings.cursor_keys or (secrets.token_urlsafe(32).encode(),),
     )
 
 
@@ -78,7 +78,7 @@ def main() -> None:
         # made to behave as Ctrl-C does, SIGTERM then ends uvicorn.run, not the process.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         uvicorn.run(
-            IssuerMiddleware(local_app(settings, authenticate=issuer.verifier()), issuer),
+            IssuerMiddleware(served_app(settings, issuer), issuer),
             host="127.0.0.1",
             port=port,
             log_level="warning",
