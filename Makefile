@@ -49,7 +49,9 @@ $(SPECTRAL): contract/package.json contract/package-lock.json
 		echo "npm not found: the OpenAPI style lint (Spectral) will be skipped"; \
 	fi
 
-test: lint $(SPECTRAL)
+# With npm, the tests run the TypeScript functions too, built by `make ts`; without Node.js
+# the tests of the Node runtime skip, saying so.
+test: lint $(SPECTRAL) $(if $(shell command -v $(NPM) 2>/dev/null),ts)
 	$(BIN)/python -m pytest
 
 # The Python client generated from openapi.yaml, in clients/python (not committed).

@@ -10,8 +10,7 @@ import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import IO, Any
@@ -189,15 +188,3 @@ def node_functions(
         )
         for key, function in FUNCTIONS.items()
     }
-
-
-@contextmanager
-def running(functions: Mapping[str, NodeFunction]) -> Iterator[Mapping[str, NodeFunction]]:
-    """`functions` started, and stopped at the end."""
-    try:
-        for function in functions.values():
-            function.start()
-        yield functions
-    finally:
-        for function in functions.values():
-            function.stop()
