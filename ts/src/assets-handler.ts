@@ -1,0 +1,12 @@
+// The assets function's Lambda entry point: the app built once, in the init phase; it also
+// receives the bucket's notifications and the scheduled warm-up ping.
+import validators from "./generated/assets.validators.cjs";
+import { ROUTES } from "./generated/assets.routes.js";
+import { buildAssetsApp, s3Events } from "./assets/function.js";
+import { lambdaHandler } from "./core/lambda.js";
+import { settingsFromEnv } from "./core/settings.js";
+
+export const handler = lambdaHandler(
+  buildAssetsApp(settingsFromEnv(process.env, ["ASSETS_TABLE", "IDEMPOTENCY_TABLE", "RATE_LIMITS_TABLE", "ASSETS_BUCKET", "CURSOR_KEY"]), { routes: ROUTES, validators }),
+  { warmUps: [{ method: "GET", path: "/assets/00000000-0000-4000-8000-000000000000", status: 401 }], s3Events },
+);
