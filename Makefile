@@ -92,6 +92,15 @@ clean:
 build-UsersFunction build-AssetsFunction:
 	$(PYTHON) -m deploy.bundle "$(ARTIFACTS_DIR)"
 
+# The TypeScript functions (Runtime nodejs): the bundle `make ts` builds with npm, one file
+# per function, with the package.json that marks it CommonJS.
+.PHONY: build-UsersNodeFunction build-AssetsNodeFunction
+build-UsersNodeFunction: NODE_BUNDLE := users-handler.js
+build-AssetsNodeFunction: NODE_BUNDLE := assets-handler.js
+build-UsersNodeFunction build-AssetsNodeFunction: ts
+	@test -f ts/dist/$(NODE_BUNDLE) || { echo "ts/dist/$(NODE_BUNDLE) was not built (npm is needed)" >&2; exit 1; }
+	cp ts/dist/$(NODE_BUNDLE) ts/dist/package.json "$(ARTIFACTS_DIR)/"
+
 # Regenerate the API definition in template.yaml after changing openapi.yaml.
 api-definition: $(INSTALLED)
 	$(BIN)/python -m deploy.api_definition

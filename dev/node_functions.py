@@ -42,7 +42,7 @@ def node_executable() -> str | None:
 
 def bundle_path(function: Function) -> Path:
     """The TypeScript bundle of `function` that `make ts` builds."""
-    return BUNDLE_FOLDER / f"{function.key}-handler.js"
+    return BUNDLE_FOLDER / function.node_bundle
 
 
 @cache
