@@ -8,5 +8,5 @@ import { settingsFromEnv } from "./core/settings.js";
 
 export const handler = lambdaHandler(
   buildAssetsApp(settingsFromEnv(process.env, ["ASSETS_TABLE", "IDEMPOTENCY_TABLE", "RATE_LIMITS_TABLE", "ASSETS_BUCKET", "CURSOR_KEY"]), { routes: ROUTES, validators }),
-  { warmUps: [{ method: "GET", path: "/assets/00000000-0000-4000-8000-000000000000", status: 401 }], s3Events },
+  { warmUps: [{ method: "POST", path: "/assets", body: {}, status: 401 }], s3Events },
 );

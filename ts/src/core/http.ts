@@ -105,7 +105,10 @@ export function requestFromEvent(event: GatewayEvent, context: LambdaContext | u
   };
 }
 
-/** The event's result for `response`. */
+/** The event's result for `response`; as Mangum answers, a response without a
+ * Content-Type says application/json. */
 export function toGatewayResult(response: HttpResponse): GatewayResult {
-  return { statusCode: response.status, headers: response.headers, body: response.body ?? "", isBase64Encoded: false };
+  const headers = { ...response.headers };
+  headers["content-type"] ??= "application/json";
+  return { statusCode: response.status, headers, body: response.body ?? "", isBase64Encoded: false };
 }

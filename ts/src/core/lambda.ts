@@ -24,20 +24,24 @@ export function isS3Event(event: GatewayEvent): boolean {
 export interface WarmUp {
   method: string;
   path: string;
+  body?: unknown;
   status: number;
 }
 
 /** An API Gateway HTTP API (payload 2.0) event for `request`. */
 export function warmUpEvent(request: WarmUp): GatewayEvent {
+  const raw = request.body === undefined ? null : Buffer.from(JSON.stringify(request.body));
+  const headers: Record<string, string> = { host: "warm-up.invalid" };
+  if (raw !== null) Object.assign(headers, { "content-type": "application/json", "content-length": String(raw.length) });
   return {
     version: "2.0",
     routeKey: "$default",
     rawPath: request.path,
     rawQueryString: "",
-    headers: { host: "warm-up.invalid" },
+    headers,
     requestContext: { http: { method: request.method, path: request.path }, requestId: "warm-up" },
-    body: null,
-    isBase64Encoded: false,
+    body: raw === null ? null : raw.toString("base64"),
+    isBase64Encoded: raw !== null,
   };
 }
 

@@ -275,7 +275,8 @@ export function validateRequest(
   } catch {
     throw new InvalidRequest("The body is not valid UTF-8.");
   }
-  if (!text) throw new InvalidRequest("The request body must not be empty.");
+  // Connexion's words for a required body that is empty.
+  if (!text) throw new InvalidRequest("RequestBody is required");
   const body = parseJsonBody(text);
   const surrogate = loneSurrogateAt(body);
   if (surrogate !== null) {

@@ -1,26 +1,68 @@
-// The users function: its operations over the users table, in the app the core builds.
+// The users function (its tags: users, operations): its operations over the users table, in
+// the app the core builds. The Lambda entry point, the tests and the local server build it
+// here and nowhere else.
 import type { ValidateFunction } from "ajv";
 
 import type { App } from "../core/app.js";
+import { documentClient } from "../core/clients.js";
+import { CursorCodec } from "../core/cursors.js";
+import type { DocumentSender } from "../core/dynamo.js";
 import { buildApp, type FunctionParts } from "../core/function.js";
 import { getHealth } from "../core/health.js";
-import type { Operation, Operations } from "../core/operations.js";
+import { IdempotentRequests } from "../core/idempotency.js";
+import type { Operations } from "../core/operations.js";
+import { DynamoHitCounter } from "../core/rate-limit-counter.js";
+import { RateLimit } from "../core/rate-limits.js";
 import type { RouteSpec } from "../core/routes.js";
-import type { Settings } from "../core/settings.js";
+import { MissingSetting, type Settings } from "../core/settings.js";
 import type { OperationId } from "../generated/users.routes.js";
+import { userOperations } from "./operations.js";
+import { UserService, type Clock } from "./service.js";
+import { DynamoUserRepository } from "./storage.js";
 
-const notYet: Operation = () => {
-  throw new Error("not implemented yet");
-};
+export interface UsersParts {
+  /** The document client every table is read through; one per process by default. */
+  client?: DocumentSender;
+  clock?: Clock;
+  wallClock?: () => number;
+  newId?: () => string;
+  log?: FunctionParts<OperationId>["log"];
+  authenticate?: FunctionParts<OperationId>["authenticate"];
+}
 
-export function usersOperations(): Operations<OperationId> {
-  return { getHealth, listUsers: notYet, createUser: notYet, getUser: notYet, updateUser: notYet, deleteUser: notYet };
+/** The page cursors signed with the keys of `settings`: every function and every instance
+ * accept each other's cursors. */
+export function cursorCodec(settings: Settings): CursorCodec {
+  if (!settings.cursorKeys.length) throw new MissingSetting("CURSOR_KEY must be set: it signs the page cursors");
+  return new CursorCodec(settings.cursorKeys);
+}
+
+/** Each caller's quota per minute of `settings`, counted in the rate-limits table; null when
+ * the quota is 0, which switches the limit off. */
+export function rateLimit(settings: Settings, client: DocumentSender): RateLimit | null {
+  if (settings.rateLimitPerMinute === 0) return null;
+  return new RateLimit(new DynamoHitCounter(client, settings.tables.rate_limits), settings.rateLimitPerMinute);
 }
 
 export function buildUsersApp(
   settings: Settings,
   spec: { routes: readonly RouteSpec<OperationId>[]; validators: Record<string, ValidateFunction> },
-  parts: Partial<FunctionParts<OperationId>> = {},
+  parts: UsersParts = {},
 ): App {
-  return buildApp({ ...spec, operations: usersOperations(), settings, ...parts });
+  const client = parts.client ?? documentClient(settings);
+  const users = new UserService(new DynamoUserRepository(client, settings.tables.users), parts.clock, {
+    cursors: cursorCodec(settings),
+    ...(parts.newId ? { newId: parts.newId } : {}),
+  });
+  const idempotency = new IdempotentRequests(client, settings.tables.idempotency, parts.wallClock);
+  const operations: Operations<OperationId> = { getHealth, ...userOperations(users, idempotency) };
+  return buildApp({
+    ...spec,
+    operations,
+    settings,
+    rateLimit: rateLimit(settings, client),
+    ...(parts.log ? { log: parts.log } : {}),
+    ...(parts.authenticate ? { authenticate: parts.authenticate } : {}),
+    ...(parts.wallClock ? { clock: parts.wallClock } : {}),
+  });
 }
