@@ -2,11 +2,13 @@
 // receives the bucket's notifications and the scheduled warm-up ping.
 import validators from "./generated/assets.validators.cjs";
 import { ROUTES } from "./generated/assets.routes.js";
-import { buildAssetsApp, s3Events } from "./assets/function.js";
+import { buildAssets } from "./assets/function.js";
 import { lambdaHandler } from "./core/lambda.js";
 import { settingsFromEnv } from "./core/settings.js";
 
-export const handler = lambdaHandler(
-  buildAssetsApp(settingsFromEnv(process.env, ["ASSETS_TABLE", "IDEMPOTENCY_TABLE", "RATE_LIMITS_TABLE", "ASSETS_BUCKET", "CURSOR_KEY"]), { routes: ROUTES, validators }),
-  { warmUps: [{ method: "POST", path: "/assets", body: {}, status: 401 }], s3Events },
+const { app, s3Events } = buildAssets(
+  settingsFromEnv(process.env, ["ASSETS_TABLE", "IDEMPOTENCY_TABLE", "RATE_LIMITS_TABLE", "ASSETS_BUCKET", "CURSOR_KEY"]),
+  { routes: ROUTES, validators },
 );
+
+export const handler = lambdaHandler(app, { warmUps: [{ method: "POST", path: "/assets", body: {}, status: 401 }], s3Events });
