@@ -25,19 +25,26 @@ def require_node() -> None:
         pytest.skip(NO_NODE)
 
 
+def require_bundle() -> None:
+    """Skip the test where there is no Node.js or npm; fail it where `make ts` was not run."""
+    require_node()
+    missing = [str(bundle_path(f)) for f in FUNCTIONS.values() if not bundle_path(f).is_file()]
+    if missing and shutil.which("npm") is None:
+        pytest.skip(NO_NPM)
+    if missing:
+        pytest.fail(f"the TypeScript bundle is not built ({', '.join(missing)}): run make ts")
+
+
 @contextmanager
 def typescript_functions(
     settings: Settings, bundles: Mapping[str, Path] | None = None
 ) -> Iterator[dict[str, NodeFunction]]:
     """Every function of the bundle (or of `bundles`), by logical id, running on `settings`
     while the block runs."""
-    require_node()
     if bundles is None:
-        missing = [str(bundle_path(f)) for f in FUNCTIONS.values() if not bundle_path(f).is_file()]
-        if missing and shutil.which("npm") is None:
-            pytest.skip(NO_NPM)
-        if missing:
-            pytest.fail(f"the TypeScript bundle is not built ({', '.join(missing)}): run make ts")
+        require_bundle()
+    else:
+        require_node()
     functions = node_functions(settings, bundles)
     try:
         for function in functions.values():
