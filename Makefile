@@ -72,8 +72,9 @@ contract: $(INSTALLED)
 	$(BIN)/python -m contract "$(URL)" $(if $(TOKEN),--token "$(TOKEN)")
 
 # Cold start and per-request cost of the Lambda handlers against two floors (see bench/), with
-# instruction counts by Valgrind, installed here (Debian's package) when missing and root.
-bench: $(INSTALLED)
+# instruction counts by Valgrind, installed here (Debian's package) when missing and root;
+# and the TypeScript functions (make ts) beside them, where Node.js is.
+bench: $(INSTALLED) ts
 	@command -v valgrind >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
 		|| apt-get install -y -qq valgrind >/dev/null 2>&1 \
 		|| { apt-get update -qq && apt-get install -y -qq valgrind; } \

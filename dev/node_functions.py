@@ -95,10 +95,14 @@ def function_environment(function: Function, settings: Settings) -> dict[str, st
 
 class NodeFunction:
     """A function's bundle in a Node process that answers one invocation at a time, started
-    on first use and again if it has ended (as Lambda starts a new execution environment)."""
+    on first use and again if it has ended (as Lambda starts a new execution environment);
+    what the function logs goes to this process's stdout and stderr, unless not `logs`."""
 
-    def __init__(self, name: str, bundle: Path, environment: Mapping[str, str]) -> None:
+    def __init__(
+        self, name: str, bundle: Path, environment: Mapping[str, str], *, logs: bool = True
+    ) -> None:
         self.name = name
+        self.logs = logs
         self.bundle = bundle
         self.environment = dict(environment)
         self._lock = threading.Lock()
@@ -120,6 +124,7 @@ class NodeFunction:
             self._process = subprocess.Popen(  # noqa: S603 (node and the bundle of this checkout)
                 [node, str(RUNNER), str(self.bundle), str(write)],
                 stdin=subprocess.PIPE,
+                stdout=None if self.logs else subprocess.DEVNULL,
                 pass_fds=(write,),
                 env=self.environment,
                 cwd=self.bundle.parent,

@@ -48,7 +48,7 @@ def test_each_artifact_answers_its_operations_from_its_own_files(artifacts, sett
     with typescript_functions(settings, artifacts) as functions:
         session = gateway_session(functions)
         user = {"email": "ada@example.com", "name": "Ada Lovelace"}
-        asset = {"fileName": "notes.txt", "contentType": "text/plain", "size": 5}
+        asset: dict[str, str | int] = {"fileName": "a.txt", "contentType": "text/plain", "size": 5}
 
         created_user = session.post(f"{BASE_URL}/users", json=user, headers=bearer())
         created_asset = session.post(f"{BASE_URL}/assets", json=asset, headers=bearer())
