@@ -51,11 +51,12 @@ class LocalServer:
 
 
 @contextmanager
-def local_server() -> Iterator[LocalServer]:
+def local_server(**environment: str) -> Iterator[LocalServer]:
     """`python -m dev.server` with its default settings (tables Users, Assets; bucket
-    assets) on free ports; stopped with SIGTERM, or killed if it will not stop."""
+    assets) and `environment` on free ports; stopped with SIGTERM, or killed if it will not
+    stop."""
     port, emulator_port = free_port(), free_port()
-    env = {**os.environ, "PORT": str(port), "EMULATOR_PORT": str(emulator_port)}
+    env = {**os.environ, **environment, "PORT": str(port), "EMULATOR_PORT": str(emulator_port)}
     # Output goes to a file: a pipe nobody reads fills up and blocks the server.
     log = tempfile.NamedTemporaryFile(prefix="local-server-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(

@@ -1,0 +1,39 @@
+"""`make run RUNTIME=node`: the TypeScript functions behind the emulated API Gateway, on the
+port, emulator and issuer of `make run`."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.local_server import local_server
+from tests.typescript import require_bundle
+
+
+def test_the_server_with_runtime_node_answers_as_api_gateway_in_front_of_the_functions():
+    require_bundle()
+    with local_server(RUNTIME="node") as server:
+        health = httpx.get(f"{server.url}/health")
+        anonymous = httpx.get(f"{server.url}/users")
+        unknown = httpx.get(f"{server.url}/nowhere")
+        preflight = httpx.options(
+            f"{server.url}/users",
+            headers={
+                "Origin": "http://localhost:3000",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization,content-type",
+            },
+        )
+        jwks = httpx.get(f"{server.url}/.well-known/jwks.json")
+        with server.client("ada", admin=False) as ada:
+            page = ada.get("/users", headers={"Origin": "http://localhost:3000"})
+
+    assert health.status_code == 200
+    assert (anonymous.status_code, anonymous.json()) == (401, {"message": "Unauthorized"})
+    assert (unknown.status_code, unknown.json()) == (404, {"message": "Not Found"})
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert jwks.json()["keys"]
+    # Not an administrator: the function sees the verified claims, and refuses the listing.
+    assert page.status_code == 403, page.text
+    assert page.headers["content-type"] == "application/problem+json"
+    assert page.headers["access-control-allow-origin"] == "http://localhost:3000"
