@@ -4,6 +4,7 @@
 // parameters and the body; the operation; a conditional GET's 304.
 import type { ValidateFunction } from "ajv";
 
+import { documentServer } from "./documents.js";
 import { ifNoneMatchAllows } from "./etags.js";
 import { MethodNotAllowed, NotFound, ServiceUnavailable, Unauthenticated } from "./errors.js";
 import type { HttpRequest, HttpResponse } from "./http.js";
@@ -30,6 +31,8 @@ export interface AppOptions<Id extends string> {
   rateLimit?: RateLimit | null;
   /** The wall clock in epoch seconds, for the rate limit. */
   clock?: () => number;
+  /** The authored spec and its YAML text, served whole at /openapi.json, /openapi.yaml, /docs. */
+  documents: { specJson: string; yaml: string };
 }
 
 export type App = (request: HttpRequest, options?: { recorded?: boolean }) => Promise<HttpResponse>;
@@ -42,20 +45,21 @@ export function createApp<Id extends string>(options: AppOptions<Id>): App {
   const authenticate = options.authenticate ?? gatewayClaims;
   const clock = options.clock ?? (() => Date.now() / 1000);
   const match = routeMatcher(routes);
+  const document = documentServer(options.documents.specJson, options.documents.yaml);
   const routeOf = new Map(routes.map((route) => [route.operationId as string, route.path]));
   let cold = true;
 
   async function serve(request: HttpRequest, routed: { operationId: string | null }): Promise<HttpResponse> {
     try {
+      const found = match(request.method, request.path);
+      const preflight = request.method === "OPTIONS" && request.headers.has("origin") && request.headers.has("access-control-request-method");
+      // A CORS preflight on a path of the API, before anything else: API Gateway adds the
+      // headers its configuration allows.
+      if (preflight && found.kind !== "none") return { status: 204, headers: {} };
       checkLimits(request, settings.maxBodyBytes);
       if (request.path.length > 1 && request.path.endsWith("/")) throw new NotFound("There is no resource at this path.");
-      const found = match(request.method, request.path);
       if (found.kind === "none") throw new NotFound("There is no resource at this path.");
       if (found.kind === "method") {
-        if (request.method === "OPTIONS" && request.headers.has("origin") && request.headers.has("access-control-request-method")) {
-          // A CORS preflight: API Gateway adds the headers its configuration allows.
-          return { status: 204, headers: {} };
-        }
         throw new MethodNotAllowed("This resource does not support this method.", { headers: { Allow: found.allow.join(", ") } });
       }
       const { route, pathParameters } = found;
@@ -96,7 +100,7 @@ export function createApp<Id extends string>(options: AppOptions<Id>): App {
     if (recorded) cold = false;
     const started = performance.now();
     const routed = { operationId: null as string | null };
-    const response = await serve(request, routed);
+    const response = document(request) ?? (await serve(request, routed));
     response.headers["x-request-id"] = request.requestId;
     response.headers["x-content-type-options"] = "nosniff";
     // Responses hold personal data or presigned URLs: no cache keeps them.

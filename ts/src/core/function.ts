@@ -9,6 +9,7 @@ import type { Operations } from "./operations.js";
 import type { RateLimit } from "./rate-limits.js";
 import type { RouteSpec } from "./routes.js";
 import type { Settings } from "./settings.js";
+import { SPEC_JSON, SPEC_YAML } from "../generated/spec.js";
 
 export interface FunctionParts<Id extends string> {
   routes: readonly RouteSpec<Id>[];
@@ -22,5 +23,5 @@ export interface FunctionParts<Id extends string> {
 }
 
 export function buildApp<Id extends string>(parts: FunctionParts<Id>): App {
-  return createApp({ ...parts, log: parts.log ?? createLogger(parts.settings.logLevel) });
+  return createApp({ ...parts, log: parts.log ?? createLogger(parts.settings.logLevel), documents: { specJson: SPEC_JSON, yaml: SPEC_YAML } });
 }

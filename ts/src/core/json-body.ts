@@ -5,6 +5,9 @@
 import { InvalidRequest } from "./errors.js";
 
 const MAX_INT_DIGITS = 40; // Python reads a longer integer as a Decimal: no JSON integer.
+// Python's parser runs out of recursion at about 955 levels, below its interpreter's limit of
+// 1000 (how far below depends on the stack it parses in): refused as it refuses them.
+export const MAX_DEPTH = 950;
 
 /** A number that Python reads as a float (a fraction or an exponent) or as a Decimal (an
  * integer of more than MAX_INT_DIGITS characters): no `integer` of a schema, so a boxed
@@ -66,9 +69,19 @@ export function parseJsonBody(text: string): unknown {
     }
   };
 
+  let depth = 0;
   const value = (): unknown => {
     skip();
     const char = text[at];
+    if ((char === "{" || char === "[") && ++depth > MAX_DEPTH) throw new InvalidRequest("The JSON body is nested too deeply.");
+    try {
+      return scalarOr(char);
+    } finally {
+      if (char === "{" || char === "[") depth--;
+    }
+  };
+
+  const scalarOr = (char: string | undefined): unknown => {
     if (char === "{") {
       at++;
       const object: Record<string, unknown> = {};

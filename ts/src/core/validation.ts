@@ -278,6 +278,8 @@ export function validateRequest(
   // Connexion's words for a required body that is empty.
   if (!text) throw new InvalidRequest("RequestBody is required");
   const body = parseJsonBody(text);
+  // JSON's null is no body, as Connexion reads it.
+  if (body === null) throw new InvalidRequest("The request body must not be empty.");
   const surrogate = loneSurrogateAt(body);
   if (surrogate !== null) {
     throw new InvalidRequest(
