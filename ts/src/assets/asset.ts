@@ -55,9 +55,8 @@ export function declares(asset: Asset, stored: StoredObject): boolean {
   return stored.size === asset.size && stored.contentType === asset.contentType;
 }
 
-// Python's uuid.UUID(text) for a 36-character text: hex digits in the 8-4-4-4-12 groups
-// (either case), or the same without the hyphens wrapped as `urn:uuid:` or in braces, which
-// are longer; so, at 36 characters, only the hyphenated form.
+// A UUID as contract/DATA.md reads an event key's second segment: 36 characters, hex digits
+// of either case in the 8-4-4-4-12 groups.
 const UUID_TEXT = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
 /** The asset id in a key `{prefix}{assetId}/{name}` (by default a served key; with

@@ -6,6 +6,7 @@ import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCom
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 
+import { translatingFaults } from "../core/dynamo.js";
 import { pyDumps } from "../core/python-json.js";
 import type { StoredObject } from "./asset.js";
 import type { ObjectStorage } from "./service.js";
@@ -99,7 +100,7 @@ export class S3ObjectStorage implements ObjectStorage {
 
   async head(key: string): Promise<StoredObject | null> {
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const head = await translatingFaults(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
       return { size: head.ContentLength ?? 0, contentType: head.ContentType ?? "", etag: head.ETag ?? "" };
     } catch (error) {
       if (isOneOf(MISSING, error)) return null;
@@ -109,15 +110,17 @@ export class S3ObjectStorage implements ObjectStorage {
 
   async copy(source: string, target: string, sourceEtag: string): Promise<boolean> {
     try {
-      await this.client.send(
-        new CopyObjectCommand({
-          Bucket: this.bucket,
-          Key: target,
-          // Keys hold only [A-Za-z0-9._/-]: the copy source needs no escaping.
-          CopySource: `${this.bucket}/${source}`,
-          CopySourceIfMatch: sourceEtag,
-          IfNoneMatch: "*",
-        }),
+      await translatingFaults(() =>
+        this.client.send(
+          new CopyObjectCommand({
+            Bucket: this.bucket,
+            Key: target,
+            // Keys hold only [A-Za-z0-9._/-]: the copy source needs no escaping.
+            CopySource: `${this.bucket}/${source}`,
+            CopySourceIfMatch: sourceEtag,
+            IfNoneMatch: "*",
+          }),
+        ),
       );
     } catch (error) {
       if (isOneOf(NOT_COPIED, error)) return false;
@@ -127,6 +130,6 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await translatingFaults(() => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
   }
 }

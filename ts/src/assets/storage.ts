@@ -151,7 +151,7 @@ export class DynamoAssetRepository implements AssetRepository {
     }
   }
 
-  find(
+  async find(
     ownerId: string,
     status: Status | null,
     limit: number,

@@ -5,16 +5,14 @@ import type { ValidateFunction } from "ajv";
 
 import type { App } from "../core/app.js";
 import { documentClient } from "../core/clients.js";
-import { CursorCodec } from "../core/cursors.js";
 import type { DocumentSender } from "../core/dynamo.js";
+import { cursorCodec, rateLimit } from "../core/from-settings.js";
 import { buildApp, type FunctionParts } from "../core/function.js";
 import { getHealth } from "../core/health.js";
 import { IdempotentRequests } from "../core/idempotency.js";
 import type { Operations } from "../core/operations.js";
-import { DynamoHitCounter } from "../core/rate-limit-counter.js";
-import { RateLimit } from "../core/rate-limits.js";
 import type { RouteSpec } from "../core/routes.js";
-import { MissingSetting, type Settings } from "../core/settings.js";
+import type { Settings } from "../core/settings.js";
 import type { OperationId } from "../generated/users.routes.js";
 import { userOperations } from "./operations.js";
 import { UserService, type Clock } from "./service.js";
@@ -28,20 +26,6 @@ export interface UsersParts {
   newId?: () => string;
   log?: FunctionParts<OperationId>["log"];
   authenticate?: FunctionParts<OperationId>["authenticate"];
-}
-
-/** The page cursors signed with the keys of `settings`: every function and every instance
- * accept each other's cursors. */
-export function cursorCodec(settings: Settings): CursorCodec {
-  if (!settings.cursorKeys.length) throw new MissingSetting("CURSOR_KEY must be set: it signs the page cursors");
-  return new CursorCodec(settings.cursorKeys);
-}
-
-/** Each caller's quota per minute of `settings`, counted in the rate-limits table; null when
- * the quota is 0, which switches the limit off. */
-export function rateLimit(settings: Settings, client: DocumentSender): RateLimit | null {
-  if (settings.rateLimitPerMinute === 0) return null;
-  return new RateLimit(new DynamoHitCounter(client, settings.tables.rate_limits), settings.rateLimitPerMinute);
 }
 
 export function buildUsersApp(

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { UPLOAD_PREFIX, assetIdOf, s3KeyOf, uploadKeyOf } from "../../src/assets/asset.js";
-import { vectors } from "./vectors.js";
+import { vectors } from "../vectors.js";
 
 describe("a file name becomes the s3Key of the vector", () => {
   for (const { name, input, output } of vectors("s3_keys")) {

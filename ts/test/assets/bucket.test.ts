@@ -5,7 +5,8 @@ import { test } from "node:test";
 import { S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 
 import { S3ObjectStorage } from "../../src/assets/bucket.js";
-import { vectors } from "./vectors.js";
+import { ServiceUnavailable } from "../../src/core/errors.js";
+import { vectors } from "../vectors.js";
 
 const SIGNATURE_FIELDS = new Set(["x-amz-credential", "x-amz-date", "policy", "x-amz-signature"]);
 const SECRET = "test-secret";
@@ -80,6 +81,13 @@ test("a missing object heads as none, and other S3 errors pass through", async (
   await assert.rejects(bucket.head("uploads/x/a.pdf"), { name: "AccessDenied" });
 });
 
+test("S3 throttling or a 5xx that outlasted the retries is ServiceUnavailable, for every call", async () => {
+  const bucket = new S3ObjectStorage(makeClient({ send: async () => { throw s3Error("SlowDown", 503); } }), "assets");
+  await assert.rejects(bucket.head("k"), ServiceUnavailable);
+  await assert.rejects(bucket.copy("a", "b", '"e"'), ServiceUnavailable);
+  await assert.rejects(bucket.delete("k"), ServiceUnavailable);
+});
+
 test("an object heads as its size, type and ETag", async () => {
   const bucket = new S3ObjectStorage(
     makeClient({ send: async () => ({ ContentLength: 3, ContentType: "text/plain", ETag: '"abc"' }) }),
@@ -107,5 +115,5 @@ test("a copy is conditional on the source's ETag and a free target; a refused on
   assert.equal(await bucket.copy("uploads/x/a", "assets/x/a", '"e1"'), false);
   assert.equal(await bucket.copy("uploads/x/a", "assets/x/a", '"e1"'), false);
   assert.equal(await bucket.copy("uploads/x/a", "assets/x/a", '"e1"'), false);
-  await assert.rejects(bucket.copy("uploads/x/a", "assets/x/a", '"e1"'), { name: "InternalError" });
+  await assert.rejects(bucket.copy("uploads/x/a", "assets/x/a", '"e1"'), ServiceUnavailable);
 });

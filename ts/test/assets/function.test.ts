@@ -4,32 +4,28 @@ import { beforeEach, test } from "node:test";
 import { buildAssets } from "../../src/assets/function.js";
 import { uploadKeyOf } from "../../src/assets/asset.js";
 import { assetOfItem } from "../../src/assets/storage.js";
+import type { GatewayResult } from "../../src/core/http.js";
 import { lambdaHandler, type LambdaHandler } from "../../src/core/lambda.js";
 import { createLogger } from "../../src/core/observability.js";
 import { settings as makeSettings } from "../../src/core/settings.js";
 import validators from "../../src/generated/assets.validators.cjs";
 import { ROUTES } from "../../src/generated/assets.routes.js";
 import { InMemoryBucket } from "./fake-bucket.js";
-import { FakeDynamoDB, FakeTables, makeAssetsTable } from "./fake-dynamodb.js";
+import { ADMIN, CURSOR_KEY, httpEvent } from "../events.js";
+import { FakeDocumentClient } from "../fakes/document-client.js";
 
 const ADA = "7c1e4b2a-5d3f-4a6b-8c9d-0e1f2a3b4c5d";
 const BOB = "e4a7d2c9-6b1f-4d8e-a3c5-9f0b2e7d4a61";
 const BODY = { fileName: "Quarterly report.pdf", contentType: "application/pdf", size: 5 };
 
 let now: number;
-let assetsTable: FakeDynamoDB;
-let idempotencyTable: FakeDynamoDB;
+let client: FakeDocumentClient;
 let bucket: InMemoryBucket;
 let handler: LambdaHandler;
 const lines: string[] = [];
 
 function makeHandler({ rateLimitPerMinute = 0 } = {}): LambdaHandler {
-  const settings = makeSettings({ cursorKeys: [Buffer.alloc(32, 7)], rateLimitPerMinute });
-  const client = new FakeTables({
-    Assets: assetsTable,
-    Idempotency: idempotencyTable,
-    RateLimits: new FakeDynamoDB("window"),
-  });
+  const settings = makeSettings({ cursorKeys: [CURSOR_KEY], rateLimitPerMinute });
   const { app, s3Events } = buildAssets(
     settings,
     { routes: ROUTES, validators },
@@ -40,39 +36,21 @@ function makeHandler({ rateLimitPerMinute = 0 } = {}): LambdaHandler {
 
 beforeEach(() => {
   now = 1790000000.5;
-  assetsTable = makeAssetsTable();
-  idempotencyTable = new FakeDynamoDB("id");
+  client = new FakeDocumentClient();
   bucket = new InMemoryBucket();
   handler = makeHandler();
 });
 
-function makeHttpEvent({ method = "GET", path = "/assets", query = "", caller = ADA as string | null, admin = false, headers = {} as Record<string, string>, body = undefined as unknown } = {}) {
-  const raw = body === undefined ? null : JSON.stringify(body);
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: query,
-    headers: {
-      host: "api.example",
-      ...(caller === null ? {} : { authorization: "Bearer verified-by-the-gateway" }),
-      ...(raw === null ? {} : { "content-type": "application/json" }),
-      ...headers,
-    },
-    requestContext: {
-      http: { method, path },
-      requestId: `request-${Math.random()}`,
-      ...(caller === null ? {} : { authorizer: { jwt: { claims: { sub: caller, ...(admin ? { "cognito:groups": ["admin"] } : {}) } } } }),
-    },
-    body: raw,
-    isBase64Encoded: false,
-  };
-}
-
-async function call(options: Parameters<typeof makeHttpEvent>[0] = {}) {
-  const result = (await handler(makeHttpEvent(options))) as { statusCode: number; headers: Record<string, string>; body: string };
+async function call(options: Parameters<typeof httpEvent>[0] = {}) {
+  const result = (await handler(httpEvent({ path: "/assets", caller: ADA, ...options }))) as GatewayResult;
   const json = result.body ? JSON.parse(result.body) : undefined;
   return { status: result.statusCode, headers: result.headers, body: json };
+}
+
+function storedAsset(assetId: string) {
+  const item = client.items("Assets").find((stored) => stored.assetId === assetId);
+  assert.ok(item, `no asset ${assetId} stored`);
+  return assetOfItem(item);
 }
 
 function problemOf(response: Awaited<ReturnType<typeof call>>) {
@@ -136,9 +114,9 @@ test("another caller's asset is 404 to every operation, exactly as one that neve
     assert.deepEqual(problemOf(other), problemOf(none));
   }
   assert.deepEqual((await call({ caller: BOB })).body, { items: [], nextCursor: null });
-  assert.equal(assetOfItem(assetsTable.items.get(id)!).status, "pending");
-  assert.equal((await call({ path: `/assets/${id}`, caller: BOB, admin: true })).status, 200);
-  assert.deepEqual((await call({ caller: BOB, admin: true })).body.items, []);
+  assert.equal(storedAsset(id).status, "pending");
+  assert.equal((await call({ path: `/assets/${id}`, caller: ADMIN })).status, 200);
+  assert.deepEqual((await call({ caller: ADMIN })).body.items, []);
 });
 
 test("a retried creation with its Idempotency-Key replays the asset as it is now", async () => {
@@ -151,9 +129,9 @@ test("a retried creation with its Idempotency-Key replays the asset as it is now
   assert.equal(again.headers.location, first.headers.location);
   assert.equal(again.body.assetId, first.body.assetId);
   assert.equal(again.body.upload.expiresAt, "2026-09-21T14:29:20Z");
-  assert.equal(assetsTable.items.size, 1);
+  assert.equal(client.items("Assets").length, 1);
 
-  bucket.put(uploadKeyOf(assetOfItem(assetsTable.items.get(first.body.assetId)!)), "%PDF-", "application/pdf");
+  bucket.put(uploadKeyOf(storedAsset(first.body.assetId)), "%PDF-", "application/pdf");
   const settled = await call({ method: "POST", body: BODY, headers });
   assert.equal(settled.body.status, "uploaded");
   assert.equal("upload" in settled.body, false);
@@ -177,7 +155,7 @@ test("a creation the schema refuses is a problem and stores nothing", async () =
     assert.equal(refused.status, 400, JSON.stringify(body));
     assert.equal(problemOf(refused).status, 400);
   }
-  assert.equal(assetsTable.items.size, 0);
+  assert.equal(client.items("Assets").length, 0);
   assert.equal(bucket.objects.size, 0);
 });
 
@@ -207,7 +185,7 @@ test("a caller over its quota is refused with 429 before the operation runs", as
   assert.equal((await call({ method: "POST", body: BODY })).status, 201);
   const refused = await call({ method: "POST", body: BODY });
   assert.equal(refused.status, 429);
-  assert.equal(assetsTable.items.size, 1);
+  assert.equal(client.items("Assets").length, 1);
 });
 
 test("the bucket's ObjectCreated event confirms the upload it names", async () => {
@@ -215,11 +193,43 @@ test("the bucket's ObjectCreated event confirms the upload it names", async () =
   const key = `uploads/${id}/Quarterly_report.pdf`;
   bucket.put(key, "%PDF-", "application/pdf");
   assert.deepEqual(await handler(makeS3Event(key) as never), { handled: 1 });
-  assert.equal(assetOfItem(assetsTable.items.get(id)!).status, "uploaded");
+  assert.equal(storedAsset(id).status, "uploaded");
   assert.deepEqual(Object.keys(bucket.contents()), [`assets/${id}/Quarterly_report.pdf`]);
 });
 
 test("the scheduled warm-up ping is answered at once and touches nothing", async () => {
   assert.deepEqual(await handler({ source: "aws.events", "detail-type": "Scheduled Event" } as never), { warmed: true });
-  assert.equal(assetsTable.items.size, 0);
+  assert.equal(client.items("Assets").length, 0);
+});
+
+test("the largest declared size is accepted", async () => {
+  const created = await call({ method: "POST", body: { ...BODY, size: 100 * 1024 * 1024 } });
+  assert.equal(created.status, 201);
+  assert.equal(created.body.size, 100 * 1024 * 1024);
+});
+
+test("an unknown status filter is 400 naming it", async () => {
+  const refused = await call({ query: "status=gone" });
+  assert.equal(refused.status, 400);
+  assert.match(problemOf(refused).detail, /status/);
+});
+
+test("10 parallel creations with one Idempotency-Key create one asset", async () => {
+  const headers = { "idempotency-key": "parallel" };
+  const responses = await Promise.all(Array.from({ length: 10 }, () => call({ method: "POST", body: BODY, headers })));
+  const statuses = new Set(responses.map((response) => response.status));
+  assert.ok([...statuses].every((status) => status === 201 || status === 409), [...statuses].join());
+  const created = new Set(responses.filter((response) => response.status === 201).map((response) => response.body.assetId));
+  assert.equal(created.size, 1);
+  assert.deepEqual(client.items("Assets").map((item) => item.assetId), [...created]);
+});
+
+test("records of S3 other than ObjectCreated, and keys of no upload, are tolerated and change nothing", async () => {
+  const id = (await call({ method: "POST", body: BODY })).body.assetId as string;
+  const removed = { Records: [{ eventSource: "aws:s3", eventName: "ObjectRemoved:Delete", s3: { object: { key: `uploads/${id}/Quarterly_report.pdf` } } }] };
+  assert.deepEqual(await handler(removed as never), { handled: 0 });
+  bucket.put("elsewhere/file.txt", "x", "text/plain");
+  assert.deepEqual(await handler(makeS3Event("elsewhere/file.txt") as never), { handled: 1 });
+  assert.ok(bucket.objects.has("elsewhere/file.txt"));
+  assert.equal(storedAsset(id).status, "pending");
 });

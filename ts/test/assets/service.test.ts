@@ -8,8 +8,8 @@ import { AssetNotReady, ConcurrentChange, CreatedResourceGone, InvalidCursor, No
 import { CursorCodec } from "../../src/core/cursors.js";
 import { Principal } from "../../src/core/principal.js";
 import { InMemoryBucket } from "./fake-bucket.js";
-import { type FakeDynamoDB, makeAssetsTable } from "./fake-dynamodb.js";
-import { vectors } from "./vectors.js";
+import { dynamoJson, vectors } from "../vectors.js";
+import { RacingDocumentClient } from "./racing-client.js";
 
 const ADMIN = new Principal("admin-sub", true);
 const ADA = new Principal("7c1e4b2a-5d3f-4a6b-8c9d-0e1f2a3b4c5d");
@@ -17,7 +17,7 @@ const BOB = new Principal("e4a7d2c9-6b1f-4d8e-a3c5-9f0b2e7d4a61");
 
 
 let now: number;
-let table: FakeDynamoDB;
+let table: RacingDocumentClient;
 let bucket: InMemoryBucket;
 let assets: AssetService;
 
@@ -31,13 +31,13 @@ function makeService({ ids = [] as string[], uploadExpiresSeconds = 900, cursors
 
 beforeEach(() => {
   now = 1790000000.25;
-  table = makeAssetsTable();
+  table = new RacingDocumentClient();
   bucket = new InMemoryBucket();
   assets = makeService();
 });
 
 function stored(assetId: string) {
-  const item = table.items.get(assetId);
+  const item = table.items("Assets").find((stored) => stored.assetId === assetId);
   return item === undefined ? undefined : assetOfItem(item);
 }
 
@@ -53,7 +53,7 @@ describe("a listing of the caller's assets is the page of the vector", () => {
   for (const { name, input, output } of vectors("pages").filter((v) => v.input.resource === "assets")) {
     test(name, async () => {
       now = input.now;
-      table.putRaw(input.stored.map(assetItem));
+      table.seed("Assets", input.stored.map(assetItem));
       const service = makeService({ cursors: new CursorCodec([Buffer.from(input.cursorKey, "utf8")]) });
       const page = await service.list(new Principal(input.caller), input.query.status ?? null, input.limit, input.cursor ?? null);
       assert.deepEqual({ ids: page.items.map((asset) => asset.assetId), nextCursor: page.nextCursor }, output);
@@ -67,7 +67,7 @@ describe("a created asset is stored and presigned as the vector says", () => {
       now = input.now;
       const service = makeService({ ids: [input.assetId], uploadExpiresSeconds: input.uploadExpiresSeconds });
       const { asset, upload } = await service.create(new Principal(input.caller), input.body.fileName, input.body.contentType, input.body.size);
-      assert.deepEqual(table.table(), output.table);
+      assert.deepEqual(table.items("Assets").map(dynamoJson), output.table);
       assert.equal(upload.fields.key, output.upload.fields.key);
       assert.equal(upload.fields.key, uploadKeyOf(asset));
       assert.equal(upload.fields["Content-Type"], input.body.contentType);
@@ -87,7 +87,7 @@ test("create stores a pending asset of the caller under a safe key for 30 days",
   assert.equal(asset.expiresAt, Math.floor(now) + LIFETIME_SECONDS);
   assert.equal(asset.createdAt, Math.floor(now * 1000));
   assert.match(asset.assetId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  assert.deepEqual([...table.items.values()], [assetItem(asset)]);
+  assert.deepEqual(table.items("Assets"), [assetItem(asset)]);
 });
 
 test("a read of a pending asset whose file arrived confirms it by copying it to the served key", async () => {
@@ -145,7 +145,7 @@ test("nobody but the owner and administrators sees, downloads or deletes an asse
 
 test("an asset stored before owners is an administrator's only", async () => {
   const { ownerId: _, ...ownerless } = await confirmed();
-  table.putRaw([assetItem(ownerless)]);
+  table.seed("Assets", [assetItem(ownerless)]);
   await assert.rejects(assets.get(ADA, ownerless.assetId), NotFound);
   assert.deepEqual(await assets.get(ADMIN, ownerless.assetId), ownerless);
   assert.deepEqual((await assets.list(ADA, null, 10)).items, []);
@@ -213,7 +213,7 @@ test("a delete removes the item, then the upload, then the served file; a second
   const asset = await confirmed();
   bucket.put(uploadKeyOf(asset), "later", "text/plain");
   await assets.delete(ADA, asset.assetId);
-  assert.deepEqual(table.table(), []);
+  assert.deepEqual(table.items("Assets"), []);
   assert.deepEqual(bucket.contents(), {});
   assert.deepEqual(bucket.deleted.slice(-2), [uploadKeyOf(asset), asset.s3Key]);
   await assert.rejects(assets.delete(ADA, asset.assetId), NotFound);
@@ -285,7 +285,7 @@ describe("races: a confirmed file never changes and a deleted asset never comes 
     table.meanwhile.PutCommand = [() => assets.delete(ADA, asset.assetId)];
     await assert.rejects(assets.get(ADA, asset.assetId), NotFound);
     assert.deepEqual(bucket.contents(), {});
-    assert.deepEqual(table.table(), []);
+    assert.deepEqual(table.items("Assets"), []);
   });
 
   test("a confirmation under way when the asset is deleted and uploaded again leaves no file", async () => {
@@ -297,7 +297,7 @@ describe("races: a confirmed file never changes and a deleted asset never comes 
     };
     await assert.rejects(assets.get(ADA, asset.assetId), NotFound);
     assert.equal(bucket.objects.has(asset.s3Key), false);
-    assert.deepEqual(table.table(), []);
+    assert.deepEqual(table.items("Assets"), []);
   });
 
   test("a file not as declared is never copied to the served key", async () => {
@@ -312,7 +312,7 @@ describe("races: a confirmed file never changes and a deleted asset never comes 
   test("a confirmation that loses to a rejection removes its copy", async () => {
     const { asset } = await assets.create(ADA, "a.txt", "text/plain", 5);
     bucket.put(uploadKeyOf(asset), "hello", "text/plain");
-    table.meanwhile.PutCommand = [() => table.putRaw([assetItem({ ...asset, status: "rejected", version: 2 })])];
+    table.meanwhile.PutCommand = [() => table.seed("Assets", [assetItem({ ...asset, status: "rejected", version: 2 })])];
     assert.equal((await assets.get(ADA, asset.assetId)).status, "rejected");
     assert.equal(bucket.objects.has(asset.s3Key), false);
   });
@@ -342,7 +342,7 @@ describe("races: a confirmed file never changes and a deleted asset never comes 
     bucket.put(uploadKeyOf(asset), "hello", "text/plain");
     const bump = () => {
       const current = stored(asset.assetId)!;
-      table.putRaw([assetItem({ ...current, version: current.version + 1 })]);
+      table.seed("Assets", [assetItem({ ...current, version: current.version + 1 })]);
     };
     table.meanwhile.PutCommand = [bump, bump, bump, bump, bump];
     const answered = await assets.get(ADA, asset.assetId);
@@ -380,7 +380,7 @@ test("a delete that keeps losing to other writers is ConcurrentChange and leaves
   const asset = await confirmed();
   const bump = () => {
     const current = stored(asset.assetId)!;
-    table.putRaw([assetItem({ ...current, version: current.version + 1 })]);
+    table.seed("Assets", [assetItem({ ...current, version: current.version + 1 })]);
   };
   table.meanwhile.DeleteCommand = [bump, bump, bump, bump, bump];
   await assert.rejects(assets.delete(ADA, asset.assetId), ConcurrentChange);
