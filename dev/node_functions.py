@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import threading
@@ -152,10 +153,14 @@ class NodeFunction:
                 self._process.stdin.flush()
             except BrokenPipeError:
                 pass
+            # Lambda ends an invocation at the function's timeout, and its environment too.
+            if not select.select([self._replies], [], [], given["remainingMillis"] / 1000)[0]:
+                self.stop(wait=False)
+                raise FunctionError(f"{self.name}: timed out")
             line = self._replies.readline()
-        if not line:
-            code = self._process.wait()
-            raise FunctionError(f"{self.name}: the Node process ended (exit code {code})")
+            if not line:
+                code = self._process.wait()
+                raise FunctionError(f"{self.name}: the Node process ended (exit code {code})")
         reply = json.loads(line)
         if "error" in reply:
             error = reply["error"]
@@ -163,8 +168,9 @@ class NodeFunction:
         result: dict[str, Any] = reply["result"]
         return result
 
-    def stop(self) -> None:
-        """End the process: its stdin closed, it finishes and exits."""
+    def stop(self, *, wait: bool = True) -> None:
+        """End the process: its stdin closed, it finishes and exits (killed at once if not
+        `wait`, or if it has not exited within seconds)."""
         process, self._process = self._process, None
         if self._replies is not None:
             self._replies.close()
@@ -174,7 +180,7 @@ class NodeFunction:
         if process.stdin is not None:
             process.stdin.close()
         try:
-            process.wait(timeout=5)
+            process.wait(timeout=5 if wait else 0)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

@@ -8,6 +8,7 @@ exports.handler = async (event, context) => {
   const headers = event.headers ?? {};
   if (headers["x-stub"] === "throw") throw new Error("the stub was asked to fail");
   if (headers["x-stub"] === "exit") process.exit(3);
+  if (headers["x-stub"] === "hang") await new Promise(() => setInterval(() => {}, 1000));
   console.log(JSON.stringify({ level: "INFO", message: "stub invoked" }));
   return {
     statusCode: 200,

@@ -4,6 +4,7 @@ long-lived process per function, the template's environment, Lambda's context, f
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -73,6 +74,18 @@ def test_a_process_that_ends_fails_its_invocation_and_a_new_one_answers_the_next
 
     with pytest.raises(FunctionError, match="exit code 3"):
         invoke(users, **{"x-stub": "exit"})
+    assert invoke(users)["loadedAt"] != before
+
+
+def test_an_invocation_still_running_at_the_timeout_fails_and_a_new_process_answers_the_next(
+    stub_functions,
+):
+    users = stub_functions["UsersFunction"]
+    before = invoke(users)["loadedAt"]
+    almost_over = LambdaContext("UsersFunction", deadline=time.monotonic() + 0.2)
+
+    with pytest.raises(FunctionError, match="timed out"):
+        users({"headers": {"x-stub": "hang"}}, almost_over)
     assert invoke(users)["loadedAt"] != before
 
 
