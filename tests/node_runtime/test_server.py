@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 
+from api.web.docs import DOCUMENT_PATHS
 from tests.local_server import local_server
 from tests.typescript import require_bundle
 
@@ -24,6 +25,8 @@ def test_the_server_with_runtime_node_answers_as_api_gateway_in_front_of_the_fun
             },
         )
         jwks = httpx.get(f"{server.url}/.well-known/jwks.json")
+        documents = [httpx.get(f"{server.url}{path}") for path in DOCUMENT_PATHS]
+        swagger_ui = httpx.get(f"{server.url}/ui")
         with server.client("ada", admin=False) as ada:
             page = ada.get("/users", headers={"Origin": "http://localhost:3000"})
 
@@ -33,6 +36,8 @@ def test_the_server_with_runtime_node_answers_as_api_gateway_in_front_of_the_fun
     assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
     assert jwks.json()["keys"]
+    assert [document.status_code for document in documents] == [200] * len(DOCUMENT_PATHS)
+    assert swagger_ui.status_code == 404  # the Python app's own page; API Gateway has no route
     # Not an administrator: the function sees the verified claims, and refuses the listing.
     assert page.status_code == 403, page.text
     assert page.headers["content-type"] == "application/problem+json"
