@@ -30,9 +30,12 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 
 install: $(INSTALLED)
 
-# make run [RELOAD=1: restart on code changes] [LOG_FORMAT=json: the JSON log lines]
-run: $(INSTALLED) $(WEB_IF_NPM)
-	$(BIN)/python -m dev.server
+# make run [RUNTIME=node: the TypeScript functions, built by `make ts`, behind the emulated
+# API Gateway, on the same port, emulator and tables] [RELOAD=1: restart on code changes]
+# [LOG_FORMAT=json: the JSON log lines]
+RUNTIME ?= python
+run: $(INSTALLED) $(WEB_IF_NPM) $(if $(filter node,$(RUNTIME)),ts)
+	RUNTIME=$(RUNTIME) $(BIN)/python -m dev.server
 
 # A bearer token the `make run` server of this checkout accepts, on one line:
 # make token SUB=<subject> [ADMIN=1]
@@ -96,8 +99,9 @@ contract: $(INSTALLED)
 	$(BIN)/python -m contract "$(URL)" $(if $(TOKEN),--token "$(TOKEN)")
 
 # Cold start and per-request cost of the Lambda handlers against two floors (see bench/), with
-# instruction counts by Valgrind, installed here (Debian's package) when missing and root.
-bench: $(INSTALLED)
+# instruction counts by Valgrind, installed here (Debian's package) when missing and root;
+# and the TypeScript functions (make ts) beside them, where Node.js is.
+bench: $(INSTALLED) ts
 	@command -v valgrind >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
 		|| apt-get install -y -qq valgrind >/dev/null 2>&1 \
 		|| { apt-get update -qq && apt-get install -y -qq valgrind; } \
@@ -116,6 +120,15 @@ clean:
 .PHONY: build-UsersFunction build-AssetsFunction api-definition
 build-UsersFunction build-AssetsFunction:
 	$(PYTHON) -m deploy.bundle "$(ARTIFACTS_DIR)"
+
+# The TypeScript functions (Runtime nodejs): the bundle `make ts` builds with npm, one file
+# per function, with the package.json that marks it CommonJS.
+.PHONY: build-UsersNodeFunction build-AssetsNodeFunction
+build-UsersNodeFunction: NODE_BUNDLE := users-handler.js
+build-AssetsNodeFunction: NODE_BUNDLE := assets-handler.js
+build-UsersNodeFunction build-AssetsNodeFunction: ts
+	@test -f ts/dist/$(NODE_BUNDLE) || { echo "ts/dist/$(NODE_BUNDLE) was not built (npm is needed)" >&2; exit 1; }
+	cp ts/dist/$(NODE_BUNDLE) ts/dist/package.json "$(ARTIFACTS_DIR)/"
 
 # Regenerate the API definition in template.yaml after changing openapi.yaml.
 api-definition: $(INSTALLED)

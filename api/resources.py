@@ -61,6 +61,21 @@ class Function:
     secrets: tuple[str, ...] = ()
 
     @property
+    def node_logical_id(self) -> str:
+        """Its logical id in template.yaml when it runs the TypeScript bundle (Runtime nodejs)."""
+        return self.logical_id.removesuffix("Function") + "NodeFunction"
+
+    @property
+    def node_bundle(self) -> str:
+        """The file of the TypeScript bundle (ts/dist/) that exports its Lambda handler."""
+        return f"{self.key}-handler.js"
+
+    @property
+    def node_handler(self) -> str:
+        """Its Lambda entry point in the TypeScript bundle."""
+        return self.node_bundle.removesuffix(".js") + ".handler"
+
+    @property
     def resources(self) -> tuple[Table | Bucket | Secret, ...]:
         """What the function must be told on Lambda (Settings.from_env requires each)."""
         return (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bench import node
 from bench.handlers import GROUPS, function_name
 from bench.workload import ASSET_OPERATIONS, USER_OPERATIONS
 
@@ -310,6 +311,7 @@ def render(results: dict[str, Any]) -> str:
         " process of its own on loopback",
         "",
         *_cold_table(results["cold_start"], config["cold_runs"]),
+        *node.render(results.get("node")),
         "",
         *_latency_table(
             f"WARM LATENCY through the handler on the emulator; us, {n} requests each;"

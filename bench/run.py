@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import cold_start, instructions, warm
+from bench import cold_start, instructions, node, warm
 from bench.child import run_child
 from bench.emulator import EmulatorProcess
 from bench.environment import RESULTS_DIR, handler_runtime, machine, source_state
@@ -87,6 +87,14 @@ def measure(config: dict[str, Any]) -> dict[str, Any]:
             targets[fair_floor_of(group)] = (ENTRY_POINTS[entry_point("fair", group)], event)
         progress(f"cold starts: {config['cold_runs']} of each of {len(targets)}")
         results["cold_start"] = cold_start.measure(targets, config["cold_runs"], runtime)
+        progress("the TypeScript functions: bundle sizes, cold starts and warm latency")
+        results["node"] = node.measure(
+            requests,
+            endpoint,
+            cold_runs=config["cold_runs"],
+            requests=config["requests"],
+            warmup=config["warmup"],
+        )
         if instructions.valgrind() is None:
             progress("valgrind not found: no instruction counts (make bench installs it as root)")
             results["instructions"] = None

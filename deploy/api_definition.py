@@ -52,6 +52,8 @@ JWT_AUDIENCE: dict[str, Any] = {
 IDENTITY_SOURCE = "$request.header.Authorization"
 # The spec and the docs page are served, without credentials, by the function of this tag.
 DOCUMENTS_TAG = "operations"
+# The template's condition of the stack whose functions run the TypeScript bundle.
+NODE_CONDITION = "UsesNode"
 # The template's AutoPublishAlias; SAM names the alias resource <function>Alias<alias>.
 LIVE_ALIAS = "live"
 BEGIN_MARKER = "# BEGIN generated API definition"
@@ -162,16 +164,28 @@ def cors(spec: Spec) -> dict[str, Any]:
 
 
 def lambda_integration(function: str) -> dict[str, Any]:
-    """A Lambda proxy integration with the HTTP API payload format 2.0, invoking the
-    function's alias (AutoPublishAlias), which gradual deployments move."""
+    """A Lambda proxy integration with the HTTP API payload format 2.0, invoking the alias
+    (AutoPublishAlias, which gradual deployments move) of the function, or of its TypeScript
+    twin when the stack's Runtime is nodejs."""
+    (registered,) = (f for f in FUNCTIONS.values() if f.logical_id == function)
     return {
         "type": "aws_proxy",
         "httpMethod": "POST",
         "uri": {
-            "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path"
-            f"/2015-03-31/functions/${{{function}Alias{LIVE_ALIAS}}}/invocations"
+            "Fn::If": [
+                NODE_CONDITION,
+                _invocation_uri(registered.node_logical_id),
+                _invocation_uri(function),
+            ]
         },
         "payloadFormatVersion": "2.0",
+    }
+
+
+def _invocation_uri(function: str) -> dict[str, Any]:
+    return {
+        "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path"
+        f"/2015-03-31/functions/${{{function}Alias{LIVE_ALIAS}}}/invocations"
     }
 
 

@@ -10,11 +10,11 @@ import os
 
 from starlette.types import ASGIApp
 
-from api.functions.builders import local_app
 from api.settings import MissingSetting, Settings
 from dev.issuer import IssuerMiddleware, local_issuer
 from dev.landing import LandingMiddleware
 from dev.log_lines import ShortLinesMiddleware, log_format, use_short_lines
+from dev.runtimes import served_app
 from dev.server import ENDPOINT_ENV, local_settings
 from dev.spec_servers import LocalSpecMiddleware
 from dev.web_client import authorization_server, web_origin
@@ -32,7 +32,7 @@ def create_local_app() -> ASGIApp:
     app = LandingMiddleware(
         LocalSpecMiddleware(
             IssuerMiddleware(
-                local_app(settings, authenticate=issuer.verifier()),
+                served_app(settings, issuer),
                 issuer,
                 authorization=authorization_server(issuer, settings),
             )

@@ -16,6 +16,7 @@ from api.settings import Settings
 from dev.emulator import Emulator, create_resources, use_emulator_credentials
 from dev.issuer import local_issuer
 from dev.log_lines import UnknownLogFormat, log_format
+from dev.runtimes import runtime
 from dev.web_client import WebClient, client_config, web_origin
 
 H11_MAX_EVENT_BYTES = 256 * 1024
@@ -68,8 +69,8 @@ def main() -> None:
     use_emulator_credentials()
     port = int(os.environ.get("PORT", "8000"))
     try:
-        log = log_format()
-    except UnknownLogFormat as exc:
+        log, served = log_format(), runtime()
+    except (UnknownLogFormat, ValueError) as exc:
         raise SystemExit(str(exc)) from None
     reload = os.environ.get("RELOAD", "0") not in ("", "0")
     emulator = Emulator(port=int(os.environ.get("EMULATOR_PORT", "5555"))).start()
@@ -85,6 +86,7 @@ def main() -> None:
         print(
             f"API:      {api} (its front page links to the web client, the docs and the spec)\n"
             f"Docs:     {api}/ui\n"
+            f"Runtime:  {served} (RUNTIME=python or node)\n"
             f"Web:      {web.url}{'' if web.built else ' (run make web to build it)'}\n"
             f"Emulator: {emulator.endpoint_url} (DynamoDB and S3, in this process)\n"
             f"Tokens:   issued by {issuer.issuer} (JWKS at {api}/.well-known/jwks.json):"

@@ -22,6 +22,7 @@ from typing import Any
 from api.paths import ROOT
 from api.resources import function_for_tag
 from api.spec import load_spec, operations
+from deploy.api_definition import NODE_CONDITION
 from ops.consumption import CONSUMPTION_PATH, S3_TIER_1
 
 TEMPLATE_PATH = ROOT / "template.yaml"
@@ -108,7 +109,11 @@ def template_facts(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
     resources = template["Resources"]
     functions = {}
     for name, resource in resources.items():
-        if resource["Type"] == "AWS::Serverless::Function":
+        # The TypeScript twins (Runtime nodejs) replace the Python functions, never join them.
+        if (
+            resource["Type"] == "AWS::Serverless::Function"
+            and resource.get("Condition") != NODE_CONDITION
+        ):
             properties = {**defaults, **resource["Properties"]}
             (architecture,) = properties.get("Architectures", ["x86_64"])
             functions[name] = Function(name, int(properties["MemorySize"]), architecture)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from contract.suite import Target
@@ -12,6 +14,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture
-def target(request: pytest.FixtureRequest) -> Target:
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """The API under test, in process, on fresh tables and bucket."""
-    return local_target(request.param, request.getfixturevalue("settings"))
+    with local_target(request.param, request.getfixturevalue("settings")) as target:
+        yield target

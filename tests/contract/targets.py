@@ -1,11 +1,15 @@
-"""The in-process targets of the contract suite: the ASGI app `make run` serves, and the Lambda
-functions as their builders make them, behind an emulated API Gateway."""
+"""The in-process targets of the contract suite: the ASGI app `make run` serves, the Lambda
+functions as their builders make them, and the TypeScript functions in Node processes (as
+`make run RUNTIME=node` serves them), both behind the emulated API Gateway."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import boto3
+import requests
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from api.functions.builders import FUNCTION_BUILDERS, local_app
@@ -18,8 +22,9 @@ from contract.suite import load_schema as load_contract_schema
 from dev.emulator import create_resources
 from tests.contract.gateway import BASE_URL, asgi_session, gateway_session
 from tests.identity import token, verify
+from tests.typescript import typescript_functions
 
-LOCAL_TARGETS = ("asgi", "lambda")
+LOCAL_TARGETS = ("asgi", "lambda", "node")
 
 
 def load_schema() -> OpenApiSchema:
@@ -50,14 +55,21 @@ def recreate_resources(settings: Settings) -> None:
     create_resources(settings)
 
 
-def local_target(name: str, settings: Settings) -> Target:
-    """The target `name` of LOCAL_TARGETS on the emulator's tables that `settings` names."""
+@contextmanager
+def local_target(name: str, settings: Settings) -> Iterator[Target]:
+    """The target `name` of LOCAL_TARGETS on the emulator's tables that `settings` names,
+    while the block runs."""
 
     def empty() -> None:
         recreate_resources(settings)
 
-    if name == "asgi":
-        session = asgi_session(local_app(settings, authenticate=verify))
+    def target(session: requests.Session) -> Target:
         return Target(name, {"session": session, "base_url": BASE_URL}, empty, token())
-    session = gateway_session(lambda_functions(settings))
-    return Target(name, {"session": session, "base_url": BASE_URL}, empty, token())
+
+    if name == "asgi":
+        yield target(asgi_session(local_app(settings, authenticate=verify)))
+    elif name == "lambda":
+        yield target(gateway_session(lambda_functions(settings)))
+    else:
+        with typescript_functions(settings) as functions:
+            yield target(gateway_session(functions))

@@ -1,4 +1,5 @@
-"""The emulated API Gateway that the Lambda target of the contract suite goes through."""
+"""The emulated API Gateway (dev/gateway.py) that the Lambda targets of the contract suite and
+`make run RUNTIME=node` go through."""
 
 from __future__ import annotations
 
@@ -6,8 +7,12 @@ import base64
 import json
 from typing import Any
 
+from starlette.testclient import TestClient
+
+from dev.gateway import Cors, HttpApiGateway
+from dev.gateway_app import GatewayApp
 from tests.contract.gateway import BASE_URL, gateway_session
-from tests.identity import ALICE, ISSUER, bearer
+from tests.identity import ALICE, ISSUER, bearer, verify
 
 
 class RecordingFunction:
@@ -94,3 +99,47 @@ def test_a_method_the_spec_lacks_on_a_known_path_goes_to_the_paths_function():
         "ANY /users",
         "ANY /assets",
     ]
+
+
+def test_with_cors_the_gateway_answers_preflights_itself_and_sets_the_cors_headers():
+    users, assets = RecordingFunction(), RecordingFunction()
+    origin = "http://localhost:3000"
+    cors = Cors.of([origin])
+    session = gateway_session({"UsersFunction": users, "AssetsFunction": assets}, cors=cors)
+    asked = {"Origin": origin, "Access-Control-Request-Method": "POST"}
+
+    allowed = session.options(
+        f"{BASE_URL}/users", headers={**asked, "Access-Control-Request-Headers": "If-Match"}
+    )
+    refused = session.options(
+        f"{BASE_URL}/users", headers={**asked, "Origin": "https://evil.example"}
+    )
+    answered = session.get(f"{BASE_URL}/users", headers={"Origin": origin, **bearer(ALICE)})
+
+    assert allowed.status_code == refused.status_code == 204
+    assert allowed.headers["access-control-allow-origin"] == origin
+    assert "POST" in allowed.headers["access-control-allow-methods"].split(",")
+    assert "if-match" in allowed.headers["access-control-allow-headers"].split(",")
+    assert allowed.headers["access-control-max-age"] == str(cors.max_age)
+    assert not any(name.startswith("access-control-") for name in refused.headers)
+    assert [event["rawPath"] for event in users.events] == ["/users"]
+    assert answered.headers["access-control-allow-origin"] == origin
+    assert answered.headers["access-control-expose-headers"] == ",".join(cors.expose_headers)
+
+
+def test_the_gateway_over_http_passes_the_callers_address_and_joins_repeated_headers():
+    users = RecordingFunction()
+    app = GatewayApp(HttpApiGateway({"UsersFunction": users}, verify), on_shutdown=lambda: None)
+
+    with TestClient(app, base_url="http://127.0.0.1:8000", client=("192.0.2.7", 5000)) as client:
+        response = client.get(
+            "/users/7?a=b", headers=[("X-Many", "1"), ("X-Many", "2"), *bearer(ALICE).items()]
+        )
+
+    assert response.status_code == 200
+    assert response.headers.get_list("set-cookie") == ["a=1"]
+    [event] = users.events
+    assert event["requestContext"]["http"]["sourceIp"] == "192.0.2.7"
+    assert event["headers"]["x-many"] == "1,2"
+    assert (event["rawPath"], event["rawQueryString"]) == ("/users/7", "a=b")
+    assert event["routeKey"] == "GET /users/{userId}"

@@ -7,7 +7,15 @@ from typing import Any
 import pytest
 
 from api.spec import load_spec
-from tests.deploy.stack import REGION, Stack, load_template, package, translate
+from tests.deploy.stack import (
+    REGION,
+    RUNTIMES,
+    RuntimeStack,
+    Stack,
+    load_template,
+    package,
+    translate,
+)
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +36,9 @@ def stack(sam_template: dict[str, Any]) -> Stack:
         # The translator asks boto3 for a region; no credentials or network are used.
         patch.setenv("AWS_DEFAULT_REGION", REGION)
         return Stack(translate(package(sam_template)))
+
+
+@pytest.fixture(scope="session", params=RUNTIMES)
+def deployed(request: pytest.FixtureRequest, stack: Stack) -> RuntimeStack:
+    """The stack as CloudFormation creates it with each value of the Runtime parameter."""
+    return RuntimeStack.of(stack, request.param)

@@ -15,7 +15,7 @@ from samtranslator.translator.managed_policy_translator import ManagedPolicyLoad
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
-from api.resources import TABLES
+from api.resources import FUNCTIONS, TABLES
 from deploy.api_definition import ANY_METHOD_KEY, TEMPLATE_PATH
 
 # What `sam package` puts in place of a local CodeUri: the uploaded bundle.
@@ -66,6 +66,18 @@ def table_in_use(table: str) -> dict[str, Any]:
     if not next(t for t in TABLES.values() if t.logical_id == table).recoverable:
         return {"Ref": table}
     return {"Fn::If": [f"UsesExisting{table}", {"Ref": f"Existing{table}"}, {"Ref": table}]}
+
+
+def function_in_use(function: str, suffix: str = "") -> dict[str, Any]:
+    """How the template names the registered function `function` (its Python logical id)
+    where either runtime's may be meant: its TypeScript twin's name when Runtime is nodejs,
+    by Ref or, with `suffix` (":live"), by Sub."""
+    (registered,) = [f for f in FUNCTIONS.values() if f.logical_id == function]
+
+    def name(logical_id: str) -> dict[str, Any]:
+        return {"Fn::Sub": f"${{{logical_id}}}{suffix}"} if suffix else {"Ref": logical_id}
+
+    return {"Fn::If": ["UsesNode", name(registered.node_logical_id), name(function)]}
 
 
 def table_arn_in_use(table: str, suffix: str = "") -> dict[str, Any]:
@@ -201,6 +213,11 @@ class Deployment:
         return resolved
 
 
+RUNTIMES = ("python", "nodejs")
+# What the tests deploy with: AllowedOrigins has no default.
+REQUIRED_PARAMETERS = {"AllowedOrigins": "https://app.example.com"}
+
+
 @dataclass(frozen=True)
 class Stack:
     """A transformed (plain CloudFormation) template."""
@@ -286,3 +303,21 @@ class Stack:
             route: operation.get("x-amazon-apigateway-integration", {})
             for route, operation in self.api_operations().items()
         }
+
+
+@dataclass(frozen=True)
+class RuntimeStack:
+    """The stack as CloudFormation creates it with the Runtime parameter `runtime`."""
+
+    runtime: str
+    stack: Stack
+
+    @classmethod
+    def of(cls, stack: Stack, runtime: str) -> RuntimeStack:
+        return cls(runtime, stack.deployed(Runtime=runtime, **REQUIRED_PARAMETERS))
+
+    def function_id(self, function: str) -> str:
+        """The logical id that the registered function `function` (its Python logical id)
+        has in this runtime."""
+        (registered,) = [f for f in FUNCTIONS.values() if f.logical_id == function]
+        return registered.node_logical_id if self.runtime == "nodejs" else function

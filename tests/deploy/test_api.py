@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api.resources import function_for_tag
+from api.resources import FUNCTIONS, function_for_tag
 from api.web.docs import DOCUMENT_PATHS
 from deploy.api_definition import (
     BEGIN_MARKER,
@@ -45,10 +45,13 @@ def resolve(openapi, node):
     return node
 
 
-def test_every_operation_of_the_spec_is_routed_to_the_function_that_implements_it(openapi, stack):
+def test_every_operation_of_the_spec_is_routed_to_the_function_that_implements_it(
+    openapi, deployed
+):
+    stack = deployed.stack
     routes = stack.api_routes()
     for (method, path), operation in spec_operations(openapi).items():
-        tag = function_of(operation)
+        tag = deployed.function_id(function_of(operation))
         assert (method, path) in routes, f"{method} {path} has no route"
         target = stack.invoked(routes[method, path]["uri"])
         assert target == tag, f"{method} {path} goes to {target}, not {tag}"
@@ -61,29 +64,31 @@ def test_the_api_has_no_route_the_spec_lacks(openapi, stack):
     assert not extra
 
 
-def test_every_path_sends_the_methods_it_lacks_to_its_function_which_answers_405(openapi, stack):
-    routes = stack.api_routes()
+def test_every_path_sends_the_methods_it_lacks_to_its_function_which_answers_405(openapi, deployed):
+    routes = deployed.stack.api_routes()
     for (_method, path), operation in spec_operations(openapi).items():
-        function = function_of(operation)
-        assert stack.invoked(routes["ANY", path]["uri"]) == function
+        function = deployed.function_id(function_of(operation))
+        assert deployed.stack.invoked(routes["ANY", path]["uri"]) == function
 
 
-def test_every_path_sends_cors_preflights_to_its_function_which_answers_them(openapi, stack):
+def test_every_path_sends_cors_preflights_to_its_function_which_answers_them(openapi, deployed):
     # The path's ANY route would catch them, and it may need a token that preflights lack.
-    routes = stack.api_routes()
+    routes = deployed.stack.api_routes()
     for (_method, path), operation in spec_operations(openapi).items():
-        assert stack.invoked(routes["OPTIONS", path]["uri"]) == function_of(operation)
+        function = deployed.function_id(function_of(operation))
+        assert deployed.stack.invoked(routes["OPTIONS", path]["uri"]) == function
 
 
-def test_every_route_is_a_lambda_proxy_integration_with_payload_format_2_0(stack):
-    for route, integration in stack.api_routes().items():
+def test_every_route_is_a_lambda_proxy_integration_with_payload_format_2_0(deployed):
+    for route, integration in deployed.stack.api_routes().items():
         assert integration["type"] == "aws_proxy", route
         assert integration["httpMethod"] == "POST", route
         assert integration["payloadFormatVersion"] == "2.0", route
         assert ":lambda:path/2015-03-31/functions/" in integration["uri"]["Fn::Sub"], route
 
 
-def test_api_gateway_may_invoke_each_function_it_routes_to_from_this_api_only(stack):
+def test_api_gateway_may_invoke_each_function_it_routes_to_from_this_api_only(deployed):
+    stack = deployed.stack
     routed = {stack.invoked(i["uri"]) for i in stack.api_routes().values()}
     allowed = {}
     for permission in stack.of_type("AWS::Lambda::Permission").values():
@@ -91,7 +96,7 @@ def test_api_gateway_may_invoke_each_function_it_routes_to_from_this_api_only(st
         if properties["Principal"] == "apigateway.amazonaws.com":
             allowed[stack.invoked(properties["FunctionName"])] = properties["SourceArn"]
     assert routed <= set(allowed)
-    assert set(allowed) <= {"UsersFunction", "AssetsFunction"}
+    assert set(allowed) <= {deployed.function_id(f.logical_id) for f in FUNCTIONS.values()}
     for source_arn in allowed.values():
         assert names_referenced(source_arn) == {
             "HttpApi",

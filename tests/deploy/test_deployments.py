@@ -10,7 +10,7 @@ from api.settings import Settings
 from api.spec import operations
 from api.web.observability import SERVICE
 from deploy.api_definition import LIVE_ALIAS
-from tests.deploy.stack import names_referenced
+from tests.deploy.stack import function_in_use, names_referenced
 
 FUNCTION_IDS = [function.logical_id for function in FUNCTIONS.values()]
 
@@ -77,8 +77,8 @@ def test_the_latency_alarm_watches_the_functions_live_alias(stack, function):
     alarm = stack.properties(f"{function}LatencyAlarm")
     assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Lambda", "Duration")
     assert alarm["Dimensions"] == [
-        {"Name": "FunctionName", "Value": {"Ref": function}},
-        {"Name": "Resource", "Value": {"Fn::Sub": f"${{{function}}}:{LIVE_ALIAS}"}},
+        {"Name": "FunctionName", "Value": function_in_use(function)},
+        {"Name": "Resource", "Value": function_in_use(function, f":{LIVE_ALIAS}")},
     ]
     assert alarm["ExtendedStatistic"] == "p95"
     assert alarm["Threshold"] == 1000

@@ -70,12 +70,15 @@ def test_only_the_documents_are_cached(distribution):
         assert behavior["TargetOriginId"] == config["DefaultCacheBehavior"]["TargetOriginId"]
 
 
-def test_the_documents_are_routed_to_one_function_and_need_no_credentials(stack):
+def test_the_documents_are_routed_to_one_function_and_need_no_credentials(deployed):
+    stack = deployed.stack
     routes = stack.api_routes()
     (api,) = stack.of_type("AWS::ApiGatewayV2::Api").values()
     paths = api["Properties"]["Body"]["paths"]
     function = function_for_tag(DOCUMENTS_TAG)
     assert function is not None
     for path in DOCUMENT_PATHS:
-        assert stack.invoked(routes["GET", path]["uri"]) == function.logical_id
+        assert stack.invoked(routes["GET", path]["uri"]) == deployed.function_id(
+            function.logical_id
+        )
         assert paths[path]["get"]["security"] == []

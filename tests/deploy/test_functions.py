@@ -11,10 +11,11 @@ from api.functions.runtime import is_warmup
 from api.paths import ROOT
 from api.resources import BUCKETS, SECRETS, TABLES, Bucket, Secret, Table
 from api.resources import FUNCTIONS as REGISTERED
-from tests.deploy.stack import names_referenced, table_in_use
+from tests.deploy.stack import as_list, names_referenced, resources_referenced, table_in_use
 from tests.events import fresh_import
 
 FUNCTIONS = tuple(function.logical_id for function in REGISTERED.values())
+NODE_FUNCTIONS = tuple(function.node_logical_id for function in REGISTERED.values())
 
 
 def test_both_functions_run_python_3_11_on_x86_64_with_512_mb_for_30_seconds(stack):
@@ -33,7 +34,7 @@ def test_the_template_has_exactly_the_registered_functions(sam_template):
         for name, resource in sam_template["Resources"].items()
         if resource["Type"] == "AWS::Serverless::Function"
     }
-    assert functions == set(FUNCTIONS)
+    assert functions == set(FUNCTIONS) | set(NODE_FUNCTIONS)
     assert set(FUNCTION_BUILDERS) == set(REGISTERED)
 
 
@@ -148,9 +149,10 @@ def test_each_function_logs_to_a_log_group_of_its_own_with_a_retention(stack):
     assert len(groups) == len(FUNCTIONS)
 
 
-def test_the_assets_function_receives_the_buckets_object_created_events_under_uploads(stack):
+def test_the_assets_function_receives_the_buckets_object_created_events_under_uploads(deployed):
     from api.assets.service import UPLOAD_PREFIX
 
+    stack, assets = deployed.stack, deployed.function_id("AssetsFunction")
     notifications = stack.properties("AssetsBucket")["NotificationConfiguration"]
 
     assert set(notifications) == {"LambdaConfigurations"}
@@ -159,7 +161,7 @@ def test_the_assets_function_receives_the_buckets_object_created_events_under_up
         {
             "Event": "s3:ObjectCreated:*",
             "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": UPLOAD_PREFIX}]}},
-            "Function": {"Ref": stack.alias_of("AssetsFunction")},
+            "Function": {"Ref": stack.alias_of(assets)},
         }
     ]
     s3_permissions = [
@@ -167,17 +169,25 @@ def test_the_assets_function_receives_the_buckets_object_created_events_under_up
         for p in stack.of_type("AWS::Lambda::Permission").values()
         if p["Properties"]["Principal"] == "s3.amazonaws.com"
     ]
-    assert [stack.invoked(p["FunctionName"]) for p in s3_permissions] == ["AssetsFunction"]
+    assert [stack.invoked(p["FunctionName"]) for p in s3_permissions] == [assets]
+    # S3 checks its permission when the notification is set: the bucket waits for it.
+    (waits_for,) = as_list(stack.resources["AssetsBucket"]["DependsOn"])
+    assert resources_referenced(stack.resources[waits_for]["Metadata"]) == {
+        name
+        for name, p in stack.of_type("AWS::Lambda::Permission").items()
+        if p["Properties"]["Principal"] == "s3.amazonaws.com"
+    }
 
 
-def test_one_schedule_warms_both_functions_with_the_event_the_handlers_answer_at_once(stack):
+def test_one_schedule_warms_both_functions_with_the_event_the_handlers_answer_at_once(deployed):
+    stack, functions = deployed.stack, {deployed.function_id(name) for name in FUNCTIONS}
     ((name, rule),) = stack.of_type("AWS::Events::Rule").items()
     properties = rule["Properties"]
 
     assert re.fullmatch(r"rate\(\d+ minutes?\)", properties["ScheduleExpression"])
     assert properties["State"] == "ENABLED"
     targets = properties["Targets"]
-    assert {stack.invoked(t["Arn"]) for t in targets} == set(FUNCTIONS)
+    assert {stack.invoked(t["Arn"]) for t in targets} == functions
     # No Input: the target receives EventBridge's own scheduled event, which is_warmup knows.
     assert not any({"Input", "InputPath", "InputTransformer"} & set(t) for t in targets)
     assert is_warmup({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}})
@@ -187,7 +197,7 @@ def test_one_schedule_warms_both_functions_with_the_event_the_handlers_answer_at
         if p["Properties"]["Principal"] == "events.amazonaws.com"
         and names_referenced(p["Properties"]["SourceArn"]) == {name}
     }
-    assert invokers == set(FUNCTIONS)
+    assert invokers == functions
 
 
 def test_from_python_3_12_on_both_functions_start_from_snapstart_snapshots(stack):

@@ -8,21 +8,23 @@ import re
 import pytest
 
 from api.resources import FUNCTIONS, TABLES
-from tests.deploy.stack import table_in_use
+from tests.deploy.stack import function_in_use, table_in_use
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z0-9:]+(?:\.[A-Za-z]+)?)\}")
 
 
 def dashboard(stack):
     """The dashboard's widgets, each ${Name} of its Fn::Sub left as the name, and each
-    variable of the Sub replaced by the resource it names (the table in use)."""
+    variable of the Sub replaced by the resource it names (the table or the function in use)."""
     (resource,) = stack.of_type("AWS::CloudWatch::Dashboard").values()
     body = resource["Properties"]["DashboardBody"]["Fn::Sub"]
     text, variables = (body, {}) if isinstance(body, str) else body
+    functions = {function.logical_id for function in FUNCTIONS.values()}
     for variable, value in variables.items():
-        table = variable.removesuffix("InUse")
-        assert value == table_in_use(table), variable
-        text = text.replace(f"${{{variable}}}", table)
+        name = variable.removesuffix("InUse")
+        in_use = function_in_use(name) if name in functions else table_in_use(name)
+        assert value == in_use, variable
+        text = text.replace(f"${{{variable}}}", name)
     return json.loads(_VARIABLE.sub(r"\1", text)), variables
 
 

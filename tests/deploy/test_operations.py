@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.deploy.stack import names_referenced, table_in_use
+from tests.deploy.stack import function_in_use, names_referenced, table_in_use
 
 
 def alarms_on(stack, namespace, metric):
@@ -29,7 +29,7 @@ def test_an_alarm_fires_when_a_function_fails_more_than_10_times_a_minute(stack,
     (alarm,) = [
         alarm
         for alarm in alarms_on(stack, "AWS/Lambda", "Errors")
-        if alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function}}]
+        if alarm["Dimensions"] == [{"Name": "FunctionName", "Value": function_in_use(function)}]
     ]
     assert alarm["Statistic"] == "Sum"
     assert alarm["Period"] == 60
