@@ -80,10 +80,13 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || echo "chromium is not installed: the browser tests will be skipped"
 
 # The TypeScript functions (ts/): the pinned npm packages, then the build (routes, validators
-# and types from openapi.yaml; the type check; dist/*-handler.js). Skipped without npm.
+# and types from openapi.yaml; the type check; dist/*-handler.js), installed again only when
+# the lock changes. Skipped without npm.
 ts:
 	@if command -v $(NPM) >/dev/null 2>&1; then \
-		$(NPM) ci --prefix ts --no-audit --no-fund --loglevel=error && $(NPM) run --prefix ts --silent build; \
+		{ [ ts/node_modules/.installed -nt ts/package-lock.json ] \
+			|| { $(NPM) ci --prefix ts --no-audit --no-fund --loglevel=error && touch ts/node_modules/.installed; }; } \
+		&& $(NPM) run --prefix ts --silent build; \
 	else \
 		echo "npm not found: the TypeScript functions (ts/) will not be built"; \
 	fi

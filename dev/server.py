@@ -85,7 +85,7 @@ def main() -> None:
         limit = settings.rate_limit_per_minute
         print(
             f"API:      {api} (its front page links to the web client, the docs and the spec)\n"
-            f"Docs:     {api}/ui\n"
+            f"Docs:     {api}{'/ui' if served == 'python' else '/docs'}\n"
             f"Runtime:  {served} (RUNTIME=python or node)\n"
             f"Web:      {web.url}{'' if web.built else ' (run make web to build it)'}\n"
             f"Emulator: {emulator.endpoint_url} (DynamoDB and S3, in this process)\n"
