@@ -35,13 +35,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.skip(reason=f"needs {missing}"))
 
 
-@pytest.fixture(scope="session")
+# Package-scoped: Playwright's sync API keeps an asyncio loop running in this thread until
+# it stops, and the Lambda handlers of later tests run their own loop here.
+@pytest.fixture(scope="package")
 def server() -> Iterator[LocalServer]:
     with local_server() as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
