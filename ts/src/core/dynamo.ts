@@ -1,9 +1,9 @@
 // What the tables share (api/aws/dynamo.py, api/aws/faults.py): the document client's
 // interface, newest-first reads of a createdAt-sorted index within a page's budget, and
 // which AWS faults become 503 Service Unavailable.
-import { InvalidCursor, ServiceUnavailable } from "./errors.js";
+import { ServiceUnavailable } from "./errors.js";
 import type { Position } from "./cursors.js";
-import type { Batch } from "./paging.js";
+import { checkedPosition, type Batch } from "./paging.js";
 
 /** The part of @aws-sdk/lib-dynamodb's DynamoDBDocumentClient the storage uses: `send` of
  * its commands. Tests give an in-memory fake. */
@@ -13,28 +13,10 @@ export interface DocumentSender {
 
 export type Item = Record<string, unknown>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const MAX_MILLIS = 2 ** 53;
-
 /** The ExclusiveStartKey of a createdAt-ordered index query, from a page position
  * {idName: uuid, createdAt: millis}; InvalidCursor for anything else. */
 export function startKey(position: Position, idName: string, partition: [string, string]): Item {
-  const names = Object.keys(position).sort();
-  const id = position[idName];
-  const createdAt = position.createdAt;
-  if (
-    names.length !== 2 ||
-    !names.includes(idName) ||
-    !names.includes("createdAt") ||
-    typeof id !== "string" ||
-    !UUID.test(id) ||
-    typeof createdAt !== "number" ||
-    !Number.isInteger(createdAt) ||
-    createdAt < 0 ||
-    createdAt >= MAX_MILLIS
-  ) {
-    throw new InvalidCursor("The cursor is not one this API issued.");
-  }
+  const [id, createdAt] = checkedPosition(position, idName);
   return { [idName]: id, [partition[0]]: partition[1], createdAt };
 }
 

@@ -1,17 +1,29 @@
 // The items of the Users table (contract/DATA.md, "Users table"): a user item, and the guard
 // item holding an email for its owner.
+import { createHash } from "node:crypto";
+
 import type { Item } from "../core/dynamo.js";
 import type { User } from "./service.js";
 
 export const USER_ENTITY = "user";
 // Email uniqueness lives in a guard item per email in the same table.
 export const GUARD_PREFIX = "email#";
+// The partitions of listShard-index (api/users/list_shards.py; contract/DATA.md, "List
+// shards"). Changing it moves users between shards: a migration.
+export const LIST_SHARDS = 8;
+
+/** The listShard of a user: the first 4 bytes of SHA-256 of its UTF-8 id, read as an
+ * unsigned big-endian number, modulo LIST_SHARDS, in decimal. */
+export function listShard(userId: string): string {
+  return String(createHash("sha256").update(userId, "utf8").digest().readUInt32BE(0) % LIST_SHARDS);
+}
 
 /** The user item of `user`: every attribute it has, none that it lacks. */
 export function userItem(user: User): Item {
   const item: Item = {
     userId: user.userId,
     entity: USER_ENTITY,
+    listShard: listShard(user.userId),
     email: user.email,
     name: user.name,
     createdAt: user.createdAt,

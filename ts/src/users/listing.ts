@@ -4,14 +4,17 @@ import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 
 import type { Position } from "../core/cursors.js";
 import { newestFirst, type DocumentSender } from "../core/dynamo.js";
-import { boundedPage } from "../core/paging.js";
-import { toUser, USER_ENTITY } from "./items.js";
+import { boundedPage, mergedListing, type Batch } from "../core/paging.js";
+import { LIST_SHARDS, toUser } from "./items.js";
 import type { User } from "./service.js";
 
-export const CREATED_AT_INDEX = "createdAt-index";
+export const LIST_SHARD_INDEX = "listShard-index";
 export const DEPARTMENT_INDEX = "department-index";
 
-/** A page of the live users, newest first, of all users or of one department. */
+const positionOf = (user: User): Position => ({ userId: user.userId, createdAt: user.createdAt });
+
+/** A page of the live users, newest first, of all users (every list shard merged) or of one
+ * department. */
 export function listNewestFirst(
   client: DocumentSender,
   table: string,
@@ -20,18 +23,18 @@ export function listNewestFirst(
   after: Position | null,
   nowS: number,
 ): Promise<[User[], Position | null]> {
-  const [index, partition]: [string, [string, string]] =
-    department === null ? [CREATED_AT_INDEX, ["entity", USER_ENTITY]] : [DEPARTMENT_INDEX, ["department", department]];
-  const read = newestFirst({
-    client,
-    query: (input) => new QueryCommand(input as ConstructorParameters<typeof QueryCommand>[0]),
-    table,
-    index,
-    partition,
-    idName: "userId",
-    filter: { expression: "(attribute_not_exists(#ttl) OR #ttl > :now)", names: { "#ttl": "ttl" }, values: { ":now": nowS } },
-    after,
-    convert: toUser,
-  });
-  return boundedPage(read, limit, (user) => ({ userId: user.userId, createdAt: user.createdAt }));
+  const read = (index: string, partition: [string, string], start: Position | null): ((n: number) => Promise<Batch<User>>) =>
+    newestFirst({
+      client,
+      query: (input) => new QueryCommand(input as ConstructorParameters<typeof QueryCommand>[0]),
+      table,
+      index,
+      partition,
+      idName: "userId",
+      filter: { expression: "(attribute_not_exists(#ttl) OR #ttl > :now)", names: { "#ttl": "ttl" }, values: { ":now": nowS } },
+      after: start,
+      convert: toUser,
+    });
+  if (department !== null) return boundedPage(read(DEPARTMENT_INDEX, ["department", department], after), limit, positionOf);
+  return mergedListing(after, LIST_SHARDS, (shard, start) => read(LIST_SHARD_INDEX, ["listShard", String(shard)], start), limit, positionOf, "userId");
 }

@@ -15,7 +15,7 @@ export interface TableSchema {
 export const TABLES: Record<string, TableSchema> = {
   Users: {
     key: "userId",
-    indexes: { "email-index": ["email", null], "createdAt-index": ["entity", "createdAt"], "department-index": ["department", "createdAt"] },
+    indexes: { "email-index": ["email", null], "listShard-index": ["listShard", "createdAt"], "department-index": ["department", "createdAt"] },
   },
   Assets: { key: "assetId", indexes: { "ownerId-index": ["ownerId", "createdAt"] } },
   Idempotency: { key: "id", indexes: {} },

@@ -2,13 +2,14 @@
 // creations, pages and refused cursors, through the real service and storage into the
 // in-memory DynamoDB.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 
 import { CursorCodec } from "../../src/core/cursors.js";
 import { DomainError } from "../../src/core/errors.js";
 import { Principal } from "../../src/core/principal.js";
 import { normalizeEmail } from "../../src/users/emails.js";
-import { guardItem, userItem } from "../../src/users/items.js";
+import { guardItem, listShard, userItem } from "../../src/users/items.js";
 import { UserService, type User } from "../../src/users/service.js";
 import { DynamoUserRepository } from "../../src/users/storage.js";
 import { FakeDocumentClient } from "../fakes/document-client.js";
@@ -60,6 +61,15 @@ describe("the email_normalization vectors", () => {
   }
 });
 
+describe("the list_shards vectors", () => {
+  for (const vector of vectors("list_shards")) {
+    it(vector.name, () => {
+      const first4Bytes = createHash("sha256").update(vector.input.userId, "utf8").digest().subarray(0, 4).toString("hex");
+      assert.deepEqual({ first4Bytes, listShard: listShard(vector.input.userId) }, vector.output);
+    });
+  }
+});
+
 describe("the user_items vectors", () => {
   for (const vector of vectors("user_items")) {
     it(vector.name, async () => {
@@ -107,14 +117,20 @@ function pageService(input: Record<string, any>): [UserService, Principal] {
   const client = seeded();
   const repository = new DynamoUserRepository(client, "Users");
   const stored = [...(input.stored ?? [])];
-  const newest = Math.max(...stored.map((u: { createdAt: number }) => u.createdAt));
+  // The `expiredAbove` users (contract/DATA.md, "Reading the vectors"): n = 1, 2, ... newer
+  // than every stored one, ids in the list shard of the newest stored one, expired at `now`.
+  const newest = stored.reduce((a: { createdAt: number }, b: { createdAt: number }) => (b.createdAt > a.createdAt ? b : a), stored[0]);
+  let k = 0;
   for (let n = 1; n <= (input.expiredAbove ?? 0); n++) {
+    let userId: string;
+    do userId = `00000000-0000-4000-8000-${String(++k).padStart(12, "0")}`;
+    while (listShard(userId) !== listShard(newest.userId));
     stored.push({
-      userId: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
+      userId,
       email: `expired-${n}@example.com`,
       name: "Expired",
-      createdAt: newest + n,
-      updatedAt: newest + n,
+      createdAt: newest.createdAt + n,
+      updatedAt: newest.createdAt + n,
       expiresAt: input.now,
       version: 1,
     });
