@@ -256,7 +256,9 @@ export function validateRequest(
         continue;
       }
       const value = where === "header" ? raw : coerce(parameter, raw);
-      const problem = check(validators[parameter.validator], value, `${where} parameter '${parameter.name}'`);
+      // A header is named by its name alone ("If-Match must be ..."), as the Python functions do.
+      const label = where === "header" ? parameter.name : `${where} parameter '${parameter.name}'`;
+      const problem = check(validators[parameter.validator], value, label);
       if (problem !== null) throw new InvalidRequest(problem);
       if (where === "path") validated.path[parameter.name] = raw;
       if (where === "query") validated.query[parameter.name] = value;
