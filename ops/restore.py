@@ -22,6 +22,7 @@ from typing import Any
 from api.aws.dynamo import create_table_request
 from api.resources import TABLES, Table
 from api.settings import Settings
+from ops import add_dynamodb_arguments, dynamodb_client
 
 # How the template names a table the functions use instead of <LogicalId> (template.yaml).
 EXISTING_TABLE_PARAMETER = "Existing{logical_id}"
@@ -259,15 +260,10 @@ def main(argv: Sequence[str] | None = None, *, dynamodb: Any = None) -> int:
     parser.add_argument(
         "--stack", help="the stack to point at it (default: read from the table's name)"
     )
-    parser.add_argument("--region", default=None)
-    parser.add_argument(
-        "--endpoint-url", default=None, help="another endpoint, e.g. the emulator's"
-    )
+    add_dynamodb_arguments(parser)
     args = parser.parse_args(argv)
     if dynamodb is None:
-        import boto3
-
-        dynamodb = boto3.client("dynamodb", region_name=args.region, endpoint_url=args.endpoint_url)
+        dynamodb = dynamodb_client(args)
     restorer = Restorer(dynamodb)
     try:
         target = restorer.restore(args.table, parse_time(args.to), args.target)

@@ -20,6 +20,7 @@ from typing import Any
 
 from api.users.list_shards import list_shard
 from api.users.storage import USER_ENTITY
+from ops import add_dynamodb_arguments, dynamodb_client
 
 _NAMES = {"#entity": "entity", "#shard": "listShard", "#id": "userId"}
 _UNSHARDED = "#entity = :user AND attribute_not_exists(#shard)"
@@ -77,15 +78,10 @@ def shard_users(dynamodb: Any, table: str) -> Backfill:
 def main(argv: Sequence[str] | None = None, *, dynamodb: Any = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops shard-users", description=__doc__)
     parser.add_argument("--table", required=True, help="the users table (its name)")
-    parser.add_argument("--region", default=None)
-    parser.add_argument(
-        "--endpoint-url", default=None, help="another endpoint, e.g. the emulator's"
-    )
+    add_dynamodb_arguments(parser)
     args = parser.parse_args(argv)
     if dynamodb is None:
-        import boto3
-
-        dynamodb = boto3.client("dynamodb", region_name=args.region, endpoint_url=args.endpoint_url)
+        dynamodb = dynamodb_client(args)
     done = shard_users(dynamodb, args.table)
     print(
         f"{args.table}: {done.sharded} users given their listShard,"

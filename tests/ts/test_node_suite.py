@@ -205,22 +205,27 @@ def _answer(result: dict[str, Any]) -> tuple[Any, ...]:
     return result["statusCode"], {k: headers.get(k) for k in kept}, body
 
 
+def _node_differences(python, events, given) -> list[tuple[str, str, Any, Any]]:
+    """The events the Python function and the Node one (test/drive.ts, fed `given`) answer
+    differently: method, path and both answers."""
+    expected = [_answer(python(event, FakeLambdaContext())) for event in events]
+    result = _run("node", "--import", "tsx", "test/drive.ts", stdin=json.dumps(given))
+    assert result.returncode == 0, result.stderr
+    answered = [_answer(r) for r in json.loads(result.stdout)]
+    return [
+        (event["requestContext"]["http"]["method"], event["rawPath"], py, node)
+        for event, py, node in zip(events, expected, answered, strict=True)
+        if py != node
+    ]
+
+
 def test_the_node_users_function_answers_hostile_requests_as_the_python_one():
     _node_ready()
     python = users_function(
         Settings(log_level="CRITICAL", cursor_keys=(CURSOR_KEY,)),
         users=UserService(InMemoryUserRepository()),
     )
-    expected = [_answer(python(event, FakeLambdaContext())) for event in HOSTILE]
-    result = _run("node", "--import", "tsx", "test/drive.ts", stdin=json.dumps(HOSTILE))
-    assert result.returncode == 0, result.stderr
-    answered = [_answer(r) for r in json.loads(result.stdout)]
-    differing = [
-        (event["requestContext"]["http"]["method"], event["rawPath"], py, node)
-        for event, py, node in zip(HOSTILE, expected, answered, strict=True)
-        if py != node
-    ]
-    assert differing == []
+    assert _node_differences(python, HOSTILE, HOSTILE) == []
 
 
 ADA = "3f2b9c1e-8d4a-4f6b-9a7e-2c1d0e5f4a3b"
@@ -307,17 +312,8 @@ def test_the_node_users_function_keeps_a_conversation_as_the_python_one(settings
             cursors=CursorCodec((CURSOR_KEY,)),
         ),
     )
-    expected = [_answer(python(event, FakeLambdaContext())) for event in CONVERSATION]
     given = {"events": CONVERSATION, "ids": [ADA, GRACE, ZOE, OTHER], "start": CLOCK_START}
-    result = _run("node", "--import", "tsx", "test/drive.ts", stdin=json.dumps(given))
-    assert result.returncode == 0, result.stderr
-    answered = [_answer(r) for r in json.loads(result.stdout)]
-    differing = [
-        (event["requestContext"]["http"]["method"], event["rawPath"], py, node)
-        for event, py, node in zip(CONVERSATION, expected, answered, strict=True)
-        if py != node
-    ]
-    assert differing == []
+    assert _node_differences(python, CONVERSATION, given) == []
 
 
 def _bundle_env(settings: Settings) -> dict[str, str]:
